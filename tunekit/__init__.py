@@ -1,0 +1,45 @@
+"""tunekit: hyperparameter tuning that feels like pytest.
+
+Decorate a function with :func:`tunable`, describe its search space with :class:`Real`,
+:class:`Integer` and :class:`Categorical`, and run ``tunekit experiments/``.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from tunekit.api import TunableSpec, tunable
+from tunekit.errors import ResultsError, SpaceError, SpecError, TunekitError
+from tunekit.results import ExperimentResult, ResultsDocument, load
+from tunekit.space import Categorical, Dimension, Integer, Real, Space
+from tunekit.strategies import Observation, Strategy, register_strategy
+from tunekit.trial import Trial, TrialResult, TrialState
+
+try:
+    __version__ = version("tunekit")
+except PackageNotFoundError:  # running from a source tree that was not installed
+    __version__ = "0.0.0"
+
+__all__ = [
+    "Categorical",
+    "Dimension",
+    "ExperimentResult",
+    "Integer",
+    "Observation",
+    "Real",
+    "ResultsDocument",
+    "ResultsError",
+    "Space",
+    "SpaceError",
+    "SpecError",
+    "Strategy",
+    "Trial",
+    "TrialResult",
+    "TrialState",
+    "TunableSpec",
+    "TunekitError",
+    "load",
+    "register_strategy",
+    "tunable",
+    "__version__",
+]

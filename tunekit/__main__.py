@@ -1,0 +1,7 @@
+"""``python -m tunekit`` is the ``tunekit`` command."""
+
+import sys
+
+from tunekit.cli import main
+
+sys.exit(main())

@@ -1,0 +1,166 @@
+"""The ``@tunable`` decorator and the validated record (:class:`TunableSpec`) it attaches to a function."""
+
+from __future__ import annotations
+
+import inspect
+import numbers
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
+
+from tunekit.errors import SpaceError, SpecError, TunekitError
+from tunekit.space import Dimension, Space
+
+__all__ = ["tunable", "TunableSpec", "get_spec", "DIRECTIONS", "TRIAL_ARGUMENT", "DEFAULT_TRIALS"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DIRECTIONS = ("maximize", "minimize")
+#: Name of the optional objective argument that receives the :class:`tunekit.Trial` handle.
+TRIAL_ARGUMENT = "trial"
+#: Trial budget of a non-grid search whose decorator names none.
+DEFAULT_TRIALS = 20
+_ATTRIBUTE = "__tunekit__"
+
+
+@dataclass(frozen=True)
+class TunableSpec:
+    """Everything ``@tunable`` declared about an experiment, checked when the decorator ran.
+
+    ``error`` holds the first problem found (and the other fields may then be partial): the collector
+    reports it as a one-line collection error for this experiment alone.
+    """
+
+    space: Space | None
+    strategy: str | None = None
+    trials: int | None = None
+    direction: str = "maximize"
+    seed: int | None = None
+    takes_trial: bool = False
+    fixture_names: tuple[str, ...] = ()
+    error: str | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    def with_overrides(self, **changes: Any) -> TunableSpec:
+        """Return a copy with command-line overrides applied (``None`` values are ignored)."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def _check_positive_int(name: str, value: Any, *, allow_none: bool = True) -> None:
+    if value is None and allow_none:
+        return
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise SpecError(f"{name}: expected a positive integer, got {value!r}")
+
+
+def _check_seed(value: Any) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+        raise SpecError(f"seed: expected a non-negative integer, got {value!r}")
+
+
+def check_strategy(value: Any) -> None:
+    """Raise :class:`SpecError` unless ``value`` is ``None`` or a registered strategy name."""
+    from tunekit.strategies import available_strategies
+
+    if value is None:
+        return
+    names = available_strategies()
+    if value not in names:
+        raise SpecError(f"strategy: expected one of {', '.join(names)}, got {value!r}")
+
+
+def check_direction(value: Any) -> None:
+    """Raise :class:`SpecError` unless ``value`` is ``'maximize'`` or ``'minimize'``."""
+    if value not in DIRECTIONS:
+        raise SpecError(f"direction: expected 'maximize' or 'minimize', got {value!r}")
+
+
+def _signature_names(fn: Callable[..., Any], space: Space) -> tuple[bool, tuple[str, ...]]:
+    """Check the function's parameters against the space; return (takes_trial, fixture names)."""
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError) as exc:
+        raise SpecError(f"cannot read the function's signature: {exc}") from None
+    kinds = {p.kind for p in params.values()}
+    if inspect.Parameter.POSITIONAL_ONLY in kinds or inspect.Parameter.VAR_POSITIONAL in kinds:
+        raise SpecError("parameters must be passable by name (no positional-only or *args parameters)")
+    if inspect.Parameter.VAR_KEYWORD not in kinds:
+        for name in space:
+            if name not in params:
+                raise SpecError(f"space[{name!r}]: the function has no parameter {name!r} "
+                                f"(parameters: {', '.join(params) or 'none'})")
+    if TRIAL_ARGUMENT in space:
+        raise SpecError(f"space[{TRIAL_ARGUMENT!r}]: {TRIAL_ARGUMENT!r} is reserved for the trial handle")
+    fixtures = tuple(
+        name for name, p in params.items()
+        if name not in space and name != TRIAL_ARGUMENT
+        and p.kind is not inspect.Parameter.VAR_KEYWORD and p.default is inspect.Parameter.empty
+    )
+    return TRIAL_ARGUMENT in params, fixtures
+
+
+def build_spec(fn: Callable[..., Any], *, space: Any, strategy: Any = None, trials: Any = None,
+               direction: Any = "maximize", seed: Any = None, **options: Any) -> TunableSpec:
+    """Validate the decorator's arguments against ``fn``; raise :class:`TunekitError` on the first problem."""
+    if space is None:
+        raise SpecError("space: @tunable needs space={name: Real(...) | Integer(...) | Categorical(...)}")
+    if isinstance(space, Mapping):
+        for name, dim in space.items():
+            if isinstance(dim, Dimension) and dim.problem() is not None:
+                raise SpaceError(f"space[{name!r}]: {dim!r}: {dim.problem()}")
+    the_space = space if isinstance(space, Space) else Space(space)
+    check_strategy(strategy)
+    _check_positive_int("trials", trials)
+    check_direction(direction)
+    _check_seed(seed)
+    if options:
+        raise SpecError(f"unknown argument {sorted(options)[0]!r} (accepted: space, strategy, trials, "
+                        "direction, seed)")
+    takes_trial, fixtures = _signature_names(fn, the_space)
+    return TunableSpec(space=the_space, strategy=strategy, trials=None if trials is None else int(trials),
+                       direction=direction, seed=None if seed is None else int(seed),
+                       takes_trial=takes_trial, fixture_names=fixtures)
+
+
+def tunable(fn: F | None = None, /, *, space: Mapping[str, Dimension] | None = None,
+            strategy: str | None = None, trials: int | None = None, direction: str = "maximize",
+            seed: int | None = None, **options: Any) -> Any:
+    """Declare a function as an experiment: tunekit searches ``space`` for the parameters that optimise it.
+
+    The function is returned unchanged with a :class:`TunableSpec` attached, so it can still be called
+    (and pickled) as usual. Problems are recorded, not raised, so that one bad experiment is reported as a
+    collection error without hiding the other experiments of its module.
+
+    Args:
+        space: Parameter name -> :class:`~tunekit.Real`, :class:`~tunekit.Integer` or
+            :class:`~tunekit.Categorical`. Every name must be a parameter of the function; its other
+            parameters are pytest fixtures, plus an optional ``trial`` handle.
+        strategy: Search strategy name (``grid``, ``random``, ...); by default grid search for small
+            fully discrete spaces and random search otherwise.
+        trials: Trial budget; by default the whole grid for grid search, else 20.
+        direction: ``"maximize"`` or ``"minimize"`` the returned score.
+        seed: Seed of the search; the same seed gives the same trials. Defaults to 0.
+    """
+
+    def decorate(func: F) -> F:
+        try:
+            spec = build_spec(func, space=space, strategy=strategy, trials=trials, direction=direction,
+                              seed=seed, **options)
+        except TunekitError as exc:
+            spec = TunableSpec(space=None, strategy=strategy, direction=str(direction), error=str(exc))
+        setattr(func, _ATTRIBUTE, spec)
+        return func
+
+    if fn is not None:
+        if not callable(fn):
+            raise TypeError("@tunable takes keyword arguments only: @tunable(space={...}, ...)")
+        return decorate(fn)
+    return decorate
+
+
+def get_spec(obj: Any) -> TunableSpec | None:
+    """Return the spec ``@tunable`` attached to ``obj``, or ``None`` when it is not an experiment."""
+    spec = getattr(obj, _ATTRIBUTE, None) if callable(obj) else None
+    return spec if isinstance(spec, TunableSpec) else None

@@ -1,0 +1,62 @@
+"""The ``tunekit`` command: pytest with tunekit's plugin, defaults and a pinned root directory."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from tunekit.config import find_project_root, load_tool_config
+from tunekit.errors import TunekitError
+
+__all__ = ["main", "build_pytest_args"]
+
+_VERBOSITY_FLAGS = ("-q", "--quiet", "-v", "--verbose", "--verbosity", "-qq", "-vv")
+
+
+def _given(args: Sequence[str], *flags: str) -> bool:
+    return any(a == f or a.startswith(f + "=") for a in args for f in flags)
+
+
+def _start_dir(args: Sequence[str]) -> Path:
+    """Where to look for the project root: the first path argument that exists, else the current directory."""
+    for arg in args:
+        if not arg.startswith("-"):
+            candidate = Path(arg.split("::", 1)[0])
+            if candidate.exists():
+                return candidate if candidate.is_dir() else candidate.parent
+    return Path.cwd()
+
+
+def build_pytest_args(args: Sequence[str]) -> list[str]:
+    """pytest's arguments for ``tunekit ARGS``: the plugin, the root, default paths, then the user's own."""
+    args = list(args)
+    root = find_project_root(_start_dir(args))
+    tool = load_tool_config(root)
+    extra = ["-p", "tunekit.plugin", "--continue-on-collection-errors",
+             "-o", "testpaths=" + " ".join(shlex.quote(p) for p in tool.paths)]
+    if not _given(args, "--rootdir"):
+        extra.append(f"--rootdir={root}")
+    if not _given(args, *_VERBOSITY_FLAGS, "--collect-only", "--co") and not any(
+            a.startswith("-q") or a.startswith("-v") for a in args if not a.startswith("--")):
+        extra.append("-v")
+    return extra + args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run tunekit; return pytest's exit code (0 ok, 1 failed, 2 interrupted, 3 internal, 4 usage, 5 none)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        pytest_args = build_pytest_args(args)
+    except TunekitError as exc:
+        print(f"ERROR: {exc}", file=sys.stderr)
+        return int(pytest.ExitCode.USAGE_ERROR)
+    return int(pytest.main(pytest_args))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

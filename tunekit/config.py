@@ -1,0 +1,82 @@
+"""Project settings from ``[tool.tunekit]`` in pyproject.toml, and the project root that anchors node IDs."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tunekit.errors import TunekitError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+__all__ = ["ToolConfig", "find_project_root", "load_tool_config", "DEFAULT_PATHS", "DEFAULT_FILES"]
+
+DEFAULT_PATHS = ("experiments",)
+DEFAULT_FILES = ("exp_*.py", "*_exp.py")
+_ROOT_MARKERS = ("pyproject.toml", "pytest.ini", "setup.cfg", "tox.ini", ".git")
+
+
+@dataclass(frozen=True)
+class ToolConfig:
+    """The ``[tool.tunekit]`` table: default experiment paths and experiment file patterns."""
+
+    paths: tuple[str, ...] = DEFAULT_PATHS
+    files: tuple[str, ...] = DEFAULT_FILES
+    source: Path | None = None
+
+
+def _read_table(pyproject: Path) -> dict[str, Any] | None:
+    try:
+        with pyproject.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        return None
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise TunekitError(f"{pyproject}: cannot read: {exc}") from None
+    table = data.get("tool", {}).get("tunekit")
+    return table if isinstance(table, dict) else None
+
+
+def find_project_root(start: Path) -> Path:
+    """The nearest directory at or above ``start`` with a ``[tool.tunekit]`` table, else the nearest with
+    a project marker (pyproject.toml, pytest.ini, setup.cfg, tox.ini, .git), else ``start`` itself.
+
+    Node IDs are relative to this root, so they are the same whichever directory tunekit runs from.
+    """
+    start = start.resolve()
+    candidates = [start, *start.parents]
+    for directory in candidates:
+        if _read_table(directory / "pyproject.toml") is not None:
+            return directory
+    for directory in candidates:
+        if any((directory / marker).exists() for marker in _ROOT_MARKERS):
+            return directory
+    return start
+
+
+def _string_list(table: dict[str, Any], key: str, default: Sequence[str], source: Path) -> tuple[str, ...]:
+    value = table.get(key, list(default))
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
+        raise TunekitError(f"{source}: [tool.tunekit] {key}: expected a list of strings, got {value!r}")
+    return tuple(value)
+
+
+def load_tool_config(root: Path) -> ToolConfig:
+    """Read ``[tool.tunekit]`` from ``root/pyproject.toml``; defaults when there is none."""
+    source = root / "pyproject.toml"
+    table = _read_table(source)
+    if table is None:
+        return ToolConfig()
+    unknown = sorted(set(table) - {"paths", "files"})
+    if unknown:
+        raise TunekitError(f"{source}: [tool.tunekit] unknown key {unknown[0]!r} (accepted: paths, files)")
+    return ToolConfig(paths=_string_list(table, "paths", DEFAULT_PATHS, source),
+                      files=_string_list(table, "files", DEFAULT_FILES, source), source=source)

@@ -1,0 +1,127 @@
+"""The terminal leaderboard: one row per experiment, and optionally each experiment's best trials."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from tabulate import tabulate
+
+from tunekit.results import ExperimentResult
+from tunekit.trial import TrialResult, TrialState
+
+__all__ = ["format_leaderboard", "format_top_trials", "format_params", "format_score", "display_ids"]
+
+_MIN_PARAMS_WIDTH = 14
+_MAX_ID_WIDTH = 32
+
+
+def format_value(value: Any) -> str:
+    """A parameter value, short: 4 significant digits for floats."""
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def format_params(params: Mapping[str, Any]) -> str:
+    """``C=1.23, kernel=rbf``."""
+    return ", ".join(f"{name}={format_value(value)}" for name, value in params.items())
+
+
+def format_score(score: float | None, std: float | None = None) -> str:
+    """``0.9812±0.004`` (or ``-`` when there is no score)."""
+    if score is None:
+        return "-"
+    if std is None:
+        return f"{score:.4g}"
+    return f"{score:.4g}±{std:.0f}" if abs(std) >= 100 else f"{score:.4g}±{std:.2g}"
+
+
+def display_ids(ids: Sequence[str]) -> list[str]:
+    """Short row labels: the function names when they are unique, else the node IDs without the
+    directory they all share (``exp_svc.py::tune_svc``)."""
+    names = [i.rsplit("::", 1)[-1] for i in ids]
+    if len(set(names)) == len(names):
+        return names
+    files = [i.split("::", 1)[0] for i in ids]
+    common = os.path.commonpath([os.path.dirname(f) for f in files]) if files else ""
+    if not common:
+        return list(ids)
+    return [i[len(common) + 1:] for i in ids]
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    minutes, secs = divmod(int(round(seconds)), 60)
+    return f"{minutes}m{secs:02d}s" if minutes < 60 else f"{minutes // 60}h{minutes % 60:02d}m"
+
+
+def _trial_counts(exp: ExperimentResult) -> str:
+    done = exp.count(TrialState.COMPLETE)
+    text = f"{done}/{exp.budget.get('trials', len(exp.trials))}"
+    failed = exp.count(TrialState.FAIL)
+    pruned = exp.count(TrialState.PRUNED)
+    if pruned:
+        text += f" {pruned}p"
+    if failed:
+        text += f" {failed}f"
+    return text
+
+
+def _column_widths(rows: list[list[str]], headers: list[str]) -> list[int]:
+    # tabulate pads headers by two spaces in the "simple" format.
+    return [max([len(h) + 2] + [len(str(r[i])) for r in rows]) for i, h in enumerate(headers)]
+
+
+def _fit(rows: list[list[str]], headers: list[str], width: int, wrap: Sequence[int]) -> str:
+    """Tabulate ``rows``, wrapping the ``wrap`` columns (experiment id, then params) to fit ``width``."""
+    natural = _column_widths(rows, headers)
+    fixed = sum(w for i, w in enumerate(natural) if i not in wrap) + 2 * (len(headers) - 1)
+    room = max(width - fixed, 2 * _MIN_PARAMS_WIDTH)
+    id_col, params_col = wrap
+    id_width = min(natural[id_col], max(_MAX_ID_WIDTH, room - natural[params_col]),
+                   room - _MIN_PARAMS_WIDTH)
+    maxwidths: list[int | None] = [None] * len(headers)
+    maxwidths[id_col] = max(id_width, 12)
+    params_width = max(_MIN_PARAMS_WIDTH, room - maxwidths[id_col])
+    # Params wrap between "name=value" pairs, never inside a number (tabulate would cut anywhere).
+    rows = [[*r[:params_col], _wrap(r[params_col], params_width), *r[params_col + 1:]] for r in rows]
+    return tabulate(rows, headers=headers, tablefmt="simple", maxcolwidths=maxwidths, disable_numparse=True)
+
+
+def _wrap(text: str, width: int) -> str:
+    return "\n".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)) or text
+
+
+def format_leaderboard(experiments: Sequence[ExperimentResult], width: int = 80) -> str:
+    """One row per experiment: best score (± fold std), direction, strategy, trials, time, best params."""
+    ids = display_ids([e.id for e in experiments])
+    rows = []
+    for shown, exp in zip(ids, experiments):
+        best = exp.best
+        rows.append([
+            shown,
+            format_score(best.score, best.score_std) if best else "-",
+            "max" if exp.direction == "maximize" else "min",
+            exp.strategy,
+            _trial_counts(exp),
+            _duration(exp.duration_s),
+            format_params(best.params) if best else f"({exp.status})",
+        ])
+    headers = ["experiment", "best", "dir", "strategy", "trials", "time", "best params"]
+    return _fit(rows, headers, width, wrap=(0, 6))
+
+
+def format_top_trials(exp: ExperimentResult, k: int, width: int = 80) -> str:
+    """The ``k`` best complete trials of ``exp``, best first."""
+    top: list[TrialResult] = exp.ranked()[:k]
+    rows = [[str(rank), f"#{t.number}", format_score(t.score, t.score_std), _duration(t.duration_s),
+             format_params(t.params)] for rank, t in enumerate(top, 1)]
+    headers = ["rank", "trial", "score", "time", "params"]
+    natural = _column_widths(rows, headers)
+    params_width = max(_MIN_PARAMS_WIDTH, width - sum(natural[:-1]) - 2 * (len(headers) - 1))
+    rows = [[*r[:-1], _wrap(r[-1], params_width)] for r in rows]
+    return tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True)

@@ -1,0 +1,344 @@
+"""Results records and their versioned JSON form (schema ``tunekit.results/1``).
+
+Records are dataclasses inside tunekit; JSON exists only at the edges: :func:`dump` writes a document
+atomically and :func:`load` reads one back, rejecting anything malformed with an error naming the field.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from tunekit.errors import ResultsError, SpaceError
+from tunekit.space import Space
+from tunekit.trial import TrialResult, TrialState
+
+__all__ = ["SCHEMA", "ExperimentResult", "ResultsDocument", "dump", "load", "loads", "dumps",
+           "best_trial", "ExperimentStatus", "experiment_to_dict", "experiment_from_dict", "to_dict",
+           "from_dict", "write_atomic"]
+
+SCHEMA = "tunekit.results/1"
+
+
+class ExperimentStatus:
+    """Values of an experiment's ``status`` field."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"
+    ALL = (PASSED, FAILED, INTERRUPTED)
+
+
+def best_trial(trials: list[TrialResult], direction: str) -> TrialResult | None:
+    """The complete trial with the best score (the earliest one on ties), or ``None``."""
+    complete = [t for t in trials if t.state is TrialState.COMPLETE and t.score is not None]
+    if not complete:
+        return None
+    sign = -1.0 if direction == "maximize" else 1.0
+    return min(complete, key=lambda t: (sign * t.score, t.number))  # type: ignore[operator]
+
+
+@dataclass
+class ExperimentResult:
+    """One experiment's search: its settings, every trial, and how it ended."""
+
+    id: str
+    strategy: str
+    direction: str
+    seed: int
+    budget: dict[str, Any]
+    space: dict[str, Any]
+    trials: list[TrialResult]
+    status: str = ExperimentStatus.PASSED
+    duration_s: float = 0.0
+    stop_reason: str = "budget"
+    error: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def best(self) -> TrialResult | None:
+        """The best complete trial, or ``None`` when no trial completed."""
+        return best_trial(self.trials, self.direction)
+
+    def count(self, state: TrialState) -> int:
+        """Number of trials that ended in ``state``."""
+        return sum(t.state is state for t in self.trials)
+
+    def ranked(self) -> list[TrialResult]:
+        """Complete trials, best first."""
+        sign = -1.0 if self.direction == "maximize" else 1.0
+        complete = [t for t in self.trials if t.state is TrialState.COMPLETE and t.score is not None]
+        return sorted(complete, key=lambda t: (sign * t.score, t.number))  # type: ignore[operator]
+
+
+@dataclass
+class ResultsDocument:
+    """A whole results file: provenance plus one record per experiment."""
+
+    experiments: list[ExperimentResult]
+    tunekit_version: str = ""
+    created: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    machine_info: dict[str, Any] = field(default_factory=dict)
+    commit_info: dict[str, Any] = field(default_factory=dict)
+
+    def get(self, experiment_id: str) -> ExperimentResult | None:
+        """The experiment with this node ID, or ``None``."""
+        return next((e for e in self.experiments if e.id == experiment_id), None)
+
+
+# --- to JSON -----------------------------------------------------------------------------------------
+
+def _trial_to_dict(trial: TrialResult) -> dict[str, Any]:
+    return {
+        "number": trial.number, "params": dict(trial.params), "state": trial.state.value,
+        "score": trial.score, "score_std": trial.score_std, "folds": trial.folds,
+        "metrics": dict(trial.metrics), "duration_s": round(trial.duration_s, 6), "error": trial.error,
+        "seed": trial.seed,
+    }
+
+
+def experiment_to_dict(exp: ExperimentResult) -> dict[str, Any]:
+    """The JSON-ready form of one experiment record."""
+    best = exp.best
+    return {
+        "id": exp.id, "strategy": exp.strategy, "direction": exp.direction, "seed": exp.seed,
+        "budget": dict(exp.budget), "space": dict(exp.space),
+        "best": None if best is None else {"number": best.number, "params": dict(best.params),
+                                           "score": best.score, "score_std": best.score_std},
+        "trials": [_trial_to_dict(t) for t in exp.trials],
+        "status": exp.status, "duration_s": round(exp.duration_s, 6), "stop_reason": exp.stop_reason,
+        "error": exp.error, "notes": list(exp.notes),
+    }
+
+
+def to_dict(doc: ResultsDocument) -> dict[str, Any]:
+    """The JSON-ready form of ``doc``."""
+    return {
+        "schema": SCHEMA, "tunekit_version": doc.tunekit_version, "created": doc.created,
+        "machine_info": dict(doc.machine_info), "commit_info": dict(doc.commit_info),
+        "experiments": [experiment_to_dict(e) for e in doc.experiments],
+    }
+
+
+def dumps(doc: ResultsDocument) -> str:
+    """Serialise ``doc`` to JSON text (strict: no NaN or infinity)."""
+    return json.dumps(to_dict(doc), indent=2, allow_nan=False) + "\n"
+
+
+def write_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename, so readers never see half a file."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def dump(doc: ResultsDocument, path: str | os.PathLike[str]) -> None:
+    """Write ``doc`` to ``path`` atomically; raise :class:`ResultsError` when it cannot be written."""
+    try:
+        write_atomic(path, dumps(doc))
+    except OSError as exc:
+        raise ResultsError(f"{path}: cannot write results: {exc.strerror or exc}") from None
+
+
+# --- from JSON, validated ---------------------------------------------------------------------------
+
+class _Reader:
+    """Typed field access that names the offending field (``experiments[0].trials[3].state``)."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, where: str, message: str) -> ResultsError:
+        return ResultsError(f"{self.source}: {where}: {message}")
+
+    def obj(self, value: Any, where: str) -> Mapping[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(where, f"expected an object, got {_kind(value)}")
+        return value
+
+    def get(self, data: Mapping[str, Any], key: str, where: str, check: Callable[[Any], bool],
+            expected: str, *, optional: bool = False, default: Any = None) -> Any:
+        path = f"{where}.{key}" if where else key
+        if key not in data:
+            if optional:
+                return default
+            raise self.fail(path, "missing")
+        value = data[key]
+        if not check(value):
+            raise self.fail(path, f"expected {expected}, got {_kind(value)} {_short(value)}")
+        return value
+
+
+def _kind(value: Any) -> str:
+    return {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null",
+            int: "integer", float: "number"}.get(type(value), type(value).__name__)
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value) if isinstance(value, (str, int, float, bool, type(None))) else ""
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_num(v: Any) -> bool:
+    return (isinstance(v, (int, float)) and not isinstance(v, bool)) and math.isfinite(v)
+
+
+def _is_opt_num(v: Any) -> bool:
+    return v is None or _is_num(v)
+
+
+def _is_str(v: Any) -> bool:
+    return isinstance(v, str)
+
+
+def _is_opt_str(v: Any) -> bool:
+    return v is None or isinstance(v, str)
+
+
+def _is_json_scalar(v: Any) -> bool:
+    return v is None or isinstance(v, (str, bool)) or _is_num(v)
+
+
+def _read_trial(r: _Reader, data: Any, where: str) -> TrialResult:
+    data = r.obj(data, where)
+    number = r.get(data, "number", where, lambda v: _is_int(v) and v >= 0, "a non-negative integer")
+    params = r.get(data, "params", where, lambda v: isinstance(v, dict), "an object")
+    for name, value in params.items():
+        if not _is_json_scalar(value):
+            raise r.fail(f"{where}.params.{name}", f"expected a string, number, boolean or null, got {_kind(value)}")
+    state_text = r.get(data, "state", where, lambda v: v in {s.value for s in TrialState},
+                       "one of " + ", ".join(s.value for s in TrialState))
+    state = TrialState(state_text)
+    score = r.get(data, "score", where, _is_opt_num, "a finite number or null", optional=True)
+    if state is TrialState.COMPLETE and score is None:
+        raise r.fail(f"{where}.score", "a COMPLETE trial needs a finite score")
+    folds = r.get(data, "folds", where, lambda v: v is None or (isinstance(v, list) and v and all(map(_is_num, v))),
+                  "null or a non-empty array of finite numbers", optional=True)
+    metrics = r.get(data, "metrics", where, lambda v: isinstance(v, dict), "an object", optional=True,
+                    default={})
+    return TrialResult(
+        number=number, params=dict(params), state=state, score=None if score is None else float(score),
+        score_std=r.get(data, "score_std", where, _is_opt_num, "a finite number or null", optional=True),
+        folds=None if folds is None else [float(f) for f in folds], metrics=dict(metrics),
+        duration_s=float(r.get(data, "duration_s", where, lambda v: _is_num(v) and v >= 0,
+                               "a non-negative number", optional=True, default=0.0)),
+        error=r.get(data, "error", where, _is_opt_str, "a string or null", optional=True),
+        seed=r.get(data, "seed", where, lambda v: v is None or _is_int(v), "an integer or null", optional=True),
+    )
+
+
+def _read_experiment(r: _Reader, data: Any, where: str) -> ExperimentResult:
+    data = r.obj(data, where)
+    exp_id = r.get(data, "id", where, lambda v: _is_str(v) and v != "", "a non-empty string")
+    direction = r.get(data, "direction", where, lambda v: v in ("maximize", "minimize"),
+                      "'maximize' or 'minimize'")
+    space = r.get(data, "space", where, lambda v: isinstance(v, dict), "an object")
+    try:
+        Space.from_dict(space)
+    except SpaceError as exc:
+        raise r.fail(f"{where}.space", str(exc)) from None
+    raw_trials = r.get(data, "trials", where, lambda v: isinstance(v, list), "an array")
+    trials = [_read_trial(r, t, f"{where}.trials[{i}]") for i, t in enumerate(raw_trials)]
+    numbers = [t.number for t in trials]
+    if len(set(numbers)) != len(numbers):
+        raise r.fail(f"{where}.trials", "trial numbers are not unique")
+    exp = ExperimentResult(
+        id=exp_id,
+        strategy=r.get(data, "strategy", where, _is_str, "a string"),
+        direction=direction,
+        seed=r.get(data, "seed", where, _is_int, "an integer"),
+        budget=r.get(data, "budget", where, lambda v: isinstance(v, dict), "an object"),
+        space=space,
+        trials=trials,
+        status=r.get(data, "status", where, lambda v: v in ExperimentStatus.ALL,
+                     "one of " + ", ".join(ExperimentStatus.ALL)),
+        duration_s=float(r.get(data, "duration_s", where, lambda v: _is_num(v) and v >= 0,
+                               "a non-negative number", optional=True, default=0.0)),
+        stop_reason=r.get(data, "stop_reason", where, _is_str, "a string", optional=True, default="budget"),
+        error=r.get(data, "error", where, _is_opt_str, "a string or null", optional=True),
+        notes=list(r.get(data, "notes", where, lambda v: isinstance(v, list) and all(map(_is_str, v)),
+                         "an array of strings", optional=True, default=[])),
+    )
+    best = r.get(data, "best", where, lambda v: v is None or isinstance(v, dict), "an object or null")
+    computed = exp.best
+    if (best is None) != (computed is None) or (
+            best is not None and computed is not None and best.get("number") != computed.number):
+        expected = "null" if computed is None else f"trial {computed.number}"
+        raise r.fail(f"{where}.best", f"does not match the trials (expected {expected})")
+    return exp
+
+
+def experiment_from_dict(data: Any, source: str = "<experiment>") -> ExperimentResult:
+    """Validate and rebuild one experiment record written by :func:`experiment_to_dict`."""
+    return _read_experiment(_Reader(source), data, "experiment")
+
+
+def from_dict(data: Any, source: str = "<results>") -> ResultsDocument:
+    """Validate a parsed JSON document and build the records; raise :class:`ResultsError` naming the field."""
+    r = _Reader(source)
+    data = r.obj(data, "document")
+    schema = data.get("schema")
+    if schema != SCHEMA:
+        raise r.fail("schema", f"expected {SCHEMA!r}, got {_short(schema) or _kind(schema)}"
+                     + (" (not a tunekit results file?)" if schema is None else ""))
+    raw = r.get(data, "experiments", "", lambda v: isinstance(v, list), "an array")
+    experiments = [_read_experiment(r, e, f"experiments[{i}]") for i, e in enumerate(raw)]
+    ids = [e.id for e in experiments]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise r.fail("experiments", f"duplicate experiment id {duplicates[0]!r}")
+    return ResultsDocument(
+        experiments=experiments,
+        tunekit_version=r.get(data, "tunekit_version", "", _is_str, "a string", optional=True, default=""),
+        created=r.get(data, "created", "", _is_str, "a string", optional=True, default=""),
+        machine_info=r.get(data, "machine_info", "", lambda v: isinstance(v, dict), "an object",
+                           optional=True, default={}),
+        commit_info=r.get(data, "commit_info", "", lambda v: isinstance(v, dict), "an object",
+                          optional=True, default={}),
+    )
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed")
+
+
+def loads(text: str, source: str = "<results>") -> ResultsDocument:
+    """Parse and validate JSON text; raise :class:`ResultsError` on any problem."""
+    try:
+        data = json.loads(text, parse_constant=_reject_constant)
+    except (ValueError, RecursionError) as exc:
+        raise ResultsError(f"{source}: not valid JSON: {exc}") from None
+    return from_dict(data, source)
+
+
+def load(path: str | os.PathLike[str]) -> ResultsDocument:
+    """Read and validate a results (or baseline) file; raise :class:`ResultsError` naming path and field."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ResultsError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ResultsError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+    return loads(text, str(path))

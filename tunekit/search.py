@@ -1,0 +1,83 @@
+"""The search loop: ask the strategy, evaluate with the executor, tell the strategy, stop on budget."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tunekit.executors import Executor, Objective, SerialExecutor
+from tunekit.strategies import Observation, Strategy
+from tunekit.trial import Trial, TrialResult, TrialState, trial_seed
+
+__all__ = ["run_search", "SearchOutcome", "SearchInterrupted", "observation_of", "StopReason"]
+
+
+class StopReason:
+    """Why a search ended, as written to results files and shown on the leaderboard."""
+
+    BUDGET = "budget"
+    EXHAUSTED = "exhausted"  # the strategy had nothing left to propose (a grid smaller than the budget)
+    INTERRUPTED = "interrupted"
+
+
+@dataclass
+class SearchOutcome:
+    """Every finished trial in number order, why the search stopped, and how long it took."""
+
+    trials: list[TrialResult]
+    stop_reason: str
+    duration_s: float
+
+
+class SearchInterrupted(KeyboardInterrupt):
+    """Raised on Ctrl-C; carries the trials finished so far so that nothing computed is lost."""
+
+    def __init__(self, outcome: SearchOutcome) -> None:
+        super().__init__("search interrupted")
+        self.outcome = outcome
+
+
+def observation_of(result: TrialResult, direction: str) -> Observation:
+    """What the strategy learns from ``result``: a loss to minimise, whatever the direction."""
+    loss = None
+    if result.state is not TrialState.FAIL and result.score is not None:
+        loss = -result.score if direction == "maximize" else result.score
+    return Observation(params=result.params, state=result.state, loss=loss)
+
+
+def run_search(objective: Objective, strategy: Strategy, *, trials: int, direction: str, seed: int,
+               executor: Executor | None = None,
+               on_trial: Callable[[TrialResult, list[TrialResult]], None] | None = None) -> SearchOutcome:
+    """Evaluate up to ``trials`` proposals of ``strategy`` and return every trial's result.
+
+    Trial ``k`` always gets the seed ``trial_seed(seed, k)``. ``on_trial`` is called after each finished
+    trial with it and all results so far (for live progress). Ctrl-C raises :class:`SearchInterrupted`
+    holding the finished trials.
+    """
+    executor = executor or SerialExecutor()
+    results: list[TrialResult] = []
+    start = time.perf_counter()
+    stop_reason = StopReason.BUDGET
+    try:
+        while len(results) < trials:
+            proposals = strategy.ask(min(executor.capacity, trials - len(results)))
+            if not proposals:
+                stop_reason = StopReason.EXHAUSTED
+                break
+            batch = [Trial(number=len(results) + i, params=params, seed=trial_seed(seed, len(results) + i))
+                     for i, params in enumerate(proposals)]
+            finished = []
+            for result in executor.run(objective, batch):
+                finished.append(result)
+                results.append(result)
+                if on_trial is not None:
+                    on_trial(result, results)
+            finished.sort(key=lambda r: r.number)
+            results.sort(key=lambda r: r.number)
+            strategy.tell([observation_of(r, direction) for r in finished])
+    except KeyboardInterrupt:
+        results.sort(key=lambda r: r.number)
+        raise SearchInterrupted(SearchOutcome(results, StopReason.INTERRUPTED,
+                                              time.perf_counter() - start)) from None
+    return SearchOutcome(results, stop_reason, time.perf_counter() - start)

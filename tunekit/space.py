@@ -1,0 +1,386 @@
+"""Search-space dimensions (``Real``, ``Integer``, ``Categorical``) and the ``Space`` that names them.
+
+Dimensions check their own arguments but report problems lazily (``problem()``), so that the decorator can
+name the experiment and parameter in one error line instead of failing the whole module at import time.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import numbers
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+
+from tunekit.errors import SpaceError
+
+__all__ = ["Dimension", "Real", "Integer", "Categorical", "Space", "DEFAULT_GRID_POINTS"]
+
+#: Grid points used for a continuous (or wide integer) range when ``grid`` is not given.
+DEFAULT_GRID_POINTS = 5
+#: An integer range with at most this many values is enumerated completely by grid search.
+_MAX_FULL_INTEGER_GRID = 10
+_CHOICE_TYPES = (str, int, float, bool, type(None))
+
+
+def _is_real(value: object) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+def _is_integer(value: object) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+
+
+class Dimension(ABC):
+    """One named axis of a search space: a range of numbers or a set of choices."""
+
+    kind: ClassVar[str]
+
+    def __init__(self) -> None:
+        self._problem: str | None = None
+
+    def problem(self) -> str | None:
+        """Return why this dimension is invalid, or ``None`` when it is valid."""
+        return self._problem
+
+    def validate(self) -> None:
+        """Raise :class:`SpaceError` when the dimension is invalid."""
+        if self._problem is not None:
+            raise SpaceError(f"{self!r}: {self._problem}")
+
+    @abstractmethod
+    def sample(self, rng: np.random.Generator) -> Any:
+        """Draw one value with ``rng`` (log-uniformly for log dimensions)."""
+
+    @abstractmethod
+    def grid_points(self) -> list[Any]:
+        """Return the values grid search enumerates, in increasing order (or choice order)."""
+
+    @abstractmethod
+    def contains(self, value: Any) -> bool:
+        """Return whether ``value`` is a legal value of this dimension, type included."""
+
+    @abstractmethod
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready description from which :meth:`from_dict` rebuilds the dimension."""
+
+    @staticmethod
+    def from_dict(data: Mapping[str, Any]) -> Dimension:
+        """Rebuild a dimension written by :meth:`to_dict`; raise :class:`SpaceError` when malformed."""
+        if not isinstance(data, Mapping):
+            raise SpaceError(f"a dimension must be an object, got {type(data).__name__}")
+        kind = data.get("type")
+        try:
+            if kind == "real":
+                dim: Dimension = Real(data["low"], data["high"], log=data.get("log", False),
+                                      grid=data.get("grid"))
+            elif kind == "integer":
+                dim = Integer(data["low"], data["high"], log=data.get("log", False),
+                              grid=data.get("grid"))
+            elif kind == "categorical":
+                dim = Categorical(data["choices"])
+            else:
+                raise SpaceError(f"type: expected 'real', 'integer' or 'categorical', got {kind!r}")
+        except KeyError as exc:
+            raise SpaceError(f"{kind} dimension is missing field {exc.args[0]!r}") from None
+        dim.validate()
+        return dim
+
+    def _fail(self, message: str) -> None:
+        if self._problem is None:
+            self._problem = message
+
+
+class _Range(Dimension):
+    """Shared checks and grid handling of ``Real`` and ``Integer``."""
+
+    def __init__(self, low: Any, high: Any, *, log: bool = False, grid: Any = None) -> None:
+        super().__init__()
+        self.low = low
+        self.high = high
+        self.log = log
+        self.grid = grid
+        self._check_bounds()
+        if not isinstance(log, (bool, np.bool_)):
+            self._fail(f"log must be True or False, got {log!r}")
+        if self._problem is None:
+            if self.low >= self.high:
+                self._fail(f"low ({low!r}) must be less than high ({high!r})")
+            elif log and self.low <= 0:
+                self._fail(f"log=True needs low > 0, got low={low!r}")
+        if self._problem is None:
+            self._check_grid()
+
+    @abstractmethod
+    def _check_bounds(self) -> None: ...
+
+    @abstractmethod
+    def _cast(self, value: Any) -> Any: ...
+
+    def _check_grid(self) -> None:
+        grid = self.grid
+        if grid is None:
+            return
+        if _is_integer(grid):
+            if grid < 2:
+                self._fail(f"grid must be a number of points >= 2 or a list of values, got {grid!r}")
+            return
+        if isinstance(grid, (str, bytes)) or not isinstance(grid, Sequence | np.ndarray):
+            self._fail(f"grid must be a number of points or a list of values, got {grid!r}")
+            return
+        if len(grid) == 0:
+            self._fail("grid list is empty")
+            return
+        for value in grid:
+            if not self.contains(value):
+                self._fail(f"grid value {value!r} is not a {self.kind} in [{self.low}, {self.high}]")
+                return
+        if len({self._cast(v) for v in grid}) != len(grid):
+            self._fail(f"grid list has duplicate values: {list(grid)!r}")
+
+    def _spaced(self, n: int) -> np.ndarray:
+        if self.log:
+            return np.geomspace(self.low, self.high, n)
+        return np.linspace(self.low, self.high, n)
+
+    def grid_points(self) -> list[Any]:
+        self.validate()
+        if self.grid is not None and not _is_integer(self.grid):
+            return sorted(self._cast(v) for v in self.grid)
+        return self._default_grid(DEFAULT_GRID_POINTS if self.grid is None else int(self.grid))
+
+    @abstractmethod
+    def _default_grid(self, n: int) -> list[Any]: ...
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and self.to_dict() == other.to_dict()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, repr(self)))
+
+    def __repr__(self) -> str:
+        extra = ", log=True" if self.log is True else ""
+        extra += f", grid={self.grid!r}" if self.grid is not None else ""
+        return f"{type(self).__name__}({self.low!r}, {self.high!r}{extra})"
+
+    def to_dict(self) -> dict[str, Any]:
+        self.validate()
+        data: dict[str, Any] = {"type": self.kind, "low": self.low, "high": self.high, "log": bool(self.log)}
+        if self.grid is not None:
+            data["grid"] = int(self.grid) if _is_integer(self.grid) else [self._cast(v) for v in self.grid]
+        return data
+
+
+class Real(_Range):
+    """A continuous range ``[low, high]``; ``log=True`` samples it log-uniformly.
+
+    ``grid`` is the number of grid-search points (evenly or log-spaced, default 5) or an explicit list.
+    """
+
+    kind = "real"
+
+    def _check_bounds(self) -> None:
+        for name in ("low", "high"):
+            value = getattr(self, name)
+            if not _is_real(value) or not math.isfinite(value):
+                self._fail(f"{name} must be a finite number, got {value!r}")
+                return
+            setattr(self, name, float(value))
+
+    def _cast(self, value: Any) -> float:
+        return float(value)
+
+    def sample(self, rng: np.random.Generator) -> float:
+        self.validate()
+        if self.log:
+            value = math.exp(rng.uniform(math.log(self.low), math.log(self.high)))
+        else:
+            value = rng.uniform(self.low, self.high)
+        return float(min(max(value, self.low), self.high))
+
+    def _default_grid(self, n: int) -> list[float]:
+        points = [float(v) for v in self._spaced(n)]
+        points[0], points[-1] = self.low, self.high  # no rounding drift at the bounds
+        return points
+
+    def contains(self, value: Any) -> bool:
+        return _is_real(value) and math.isfinite(value) and self.low <= value <= self.high
+
+
+class Integer(_Range):
+    """An integer range ``[low, high]`` (both included); ``log=True`` samples it log-uniformly.
+
+    Grid search enumerates every value of a range of at most 10 values, else ``grid`` points (default 5).
+    """
+
+    kind = "integer"
+
+    def _check_bounds(self) -> None:
+        for name in ("low", "high"):
+            value = getattr(self, name)
+            if not _is_integer(value):
+                self._fail(f"{name} must be an integer, got {value!r}")
+                return
+            setattr(self, name, int(value))
+
+    def _cast(self, value: Any) -> int:
+        return int(value)
+
+    def sample(self, rng: np.random.Generator) -> int:
+        self.validate()
+        # Widen by half a unit on each side so that rounding gives the end values their fair share.
+        if self.log:
+            raw = math.exp(rng.uniform(math.log(self.low - 0.5), math.log(self.high + 0.5)))
+        else:
+            raw = rng.uniform(self.low - 0.5, self.high + 0.5)
+        return int(min(max(round(raw), self.low), self.high))
+
+    def _default_grid(self, n: int) -> list[int]:
+        if self.grid is None and self.high - self.low + 1 <= _MAX_FULL_INTEGER_GRID:
+            return list(range(self.low, self.high + 1))
+        return sorted({int(round(v)) for v in self._spaced(n)})
+
+    def contains(self, value: Any) -> bool:
+        return _is_integer(value) and self.low <= value <= self.high
+
+
+class Categorical(Dimension):
+    """A finite set of choices (strings, numbers, booleans or ``None``), tried in the given order by grid."""
+
+    kind = "categorical"
+
+    def __init__(self, choices: Sequence[Any]) -> None:
+        super().__init__()
+        self.choices = choices
+        if isinstance(choices, (str, bytes)) or not isinstance(choices, Sequence | np.ndarray):
+            self._fail(f"choices must be a list, got {choices!r}")
+            return
+        self.choices = list(choices)
+        if not self.choices:
+            self._fail("choices must not be empty")
+            return
+        seen = set()
+        for choice in self.choices:
+            if not isinstance(choice, _CHOICE_TYPES):
+                self._fail(f"choice {choice!r} is a {type(choice).__name__}; "
+                           "choices must be str, int, float, bool or None so results stay JSON")
+                return
+            if isinstance(choice, float) and not math.isfinite(choice):
+                self._fail(f"choice {choice!r} is not a finite number")
+                return
+            key = (type(choice), choice)
+            if key in seen:
+                self._fail(f"duplicate choice {choice!r}")
+                return
+            seen.add(key)
+
+    def sample(self, rng: np.random.Generator) -> Any:
+        self.validate()
+        return self.choices[int(rng.integers(len(self.choices)))]
+
+    def grid_points(self) -> list[Any]:
+        self.validate()
+        return list(self.choices)
+
+    def contains(self, value: Any) -> bool:
+        return any(type(value) is type(c) and value == c for c in self.choices)
+
+    def index(self, value: Any) -> int:
+        """Return the position of ``value`` among the choices (type-exact: ``1`` is not ``True``)."""
+        for i, choice in enumerate(self.choices):
+            if type(value) is type(choice) and value == choice:
+                return i
+        raise SpaceError(f"{value!r} is not one of {self.choices!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        self.validate()
+        return {"type": self.kind, "choices": list(self.choices)}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Categorical) and self.to_dict() == other.to_dict()
+
+    def __hash__(self) -> int:
+        return hash(repr(self))
+
+    def __repr__(self) -> str:
+        return f"Categorical({self.choices!r})"
+
+
+class Space(Mapping[str, Dimension]):
+    """An ordered mapping from parameter names to dimensions, validated as a whole."""
+
+    def __init__(self, dimensions: Mapping[str, Dimension]) -> None:
+        if not isinstance(dimensions, Mapping):
+            raise SpaceError(f"space must be a dict of name -> dimension, got {type(dimensions).__name__}")
+        if not dimensions:
+            raise SpaceError("space must name at least one parameter")
+        for name, dim in dimensions.items():
+            if not isinstance(name, str) or not name.isidentifier():
+                raise SpaceError(f"space key {name!r} is not a valid parameter name")
+            if not isinstance(dim, Dimension):
+                raise SpaceError(f"space[{name!r}]: expected Real, Integer or Categorical, "
+                                 f"got {type(dim).__name__} {dim!r}")
+            if dim.problem() is not None:
+                raise SpaceError(f"space[{name!r}]: {dim!r}: {dim.problem()}")
+        self._dims = dict(dimensions)
+
+    def __getitem__(self, name: str) -> Dimension:
+        return self._dims[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._dims)
+
+    def __len__(self) -> int:
+        return len(self._dims)
+
+    def __repr__(self) -> str:
+        return f"Space({self._dims!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Space) and self.to_dict() == other.to_dict()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def sample(self, rng: np.random.Generator) -> dict[str, Any]:
+        """Draw one parameter set, one value per dimension in space order."""
+        return {name: dim.sample(rng) for name, dim in self._dims.items()}
+
+    @property
+    def grid_size(self) -> int:
+        """Number of parameter sets grid search enumerates."""
+        return math.prod(len(dim.grid_points()) for dim in self._dims.values())
+
+    def grid(self) -> Iterator[dict[str, Any]]:
+        """Yield every grid combination, the last dimension varying fastest."""
+        names = list(self._dims)
+        for values in itertools.product(*(self._dims[n].grid_points() for n in names)):
+            yield dict(zip(names, values))
+
+    @property
+    def is_discrete(self) -> bool:
+        """Whether every dimension is categorical or integer (grid search can cover it exactly)."""
+        return all(not isinstance(d, Real) for d in self._dims.values())
+
+    def contains(self, params: Mapping[str, Any]) -> bool:
+        """Return whether ``params`` has exactly this space's names with legal values."""
+        return set(params) == set(self._dims) and all(self._dims[n].contains(v) for n, v in params.items())
+
+    def to_dict(self) -> dict[str, dict[str, Any]]:
+        """Return the JSON-ready description stored in results files."""
+        return {name: dim.to_dict() for name, dim in self._dims.items()}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Space:
+        """Rebuild a space written by :meth:`to_dict`; raise :class:`SpaceError` naming the bad key."""
+        if not isinstance(data, Mapping):
+            raise SpaceError(f"space must be an object, got {type(data).__name__}")
+        dims = {}
+        for name, item in data.items():
+            try:
+                dims[name] = Dimension.from_dict(item)
+            except SpaceError as exc:
+                raise SpaceError(f"space[{name!r}]: {exc}") from None
+        return cls(dims)

@@ -1,0 +1,65 @@
+"""The ask/tell interface every search strategy implements."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from tunekit.space import Space
+from tunekit.trial import TrialState
+
+__all__ = ["Strategy", "Observation"]
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What a strategy learns from one finished trial.
+
+    ``loss`` is the value to *minimise* (the search negates maximised scores), or ``None`` when the trial
+    failed; a pruned trial carries its last reported loss.
+    """
+
+    params: dict[str, Any]
+    state: TrialState
+    loss: float | None
+
+
+class Strategy(ABC):
+    """Proposes parameter sets (``ask``) and learns from finished trials (``tell``).
+
+    A strategy is seeded and deterministic: the same seed and the same observations give the same
+    proposals. It never evaluates anything and never imports pytest; the search loop owns the ordering.
+
+    Args:
+        space: The validated search space.
+        seed: Seed of every random choice the strategy makes.
+        budget: Total number of trials the search will ask for, when known.
+    """
+
+    #: The name experiments use to select the strategy (``strategy="grid"``).
+    name: ClassVar[str]
+
+    def __init__(self, space: Space, *, seed: int = 0, budget: int | None = None) -> None:
+        self.space = space
+        self.seed = seed
+        self.budget = budget
+        self.n_asked = 0
+
+    @abstractmethod
+    def ask(self, n: int = 1) -> list[dict[str, Any]]:
+        """Return up to ``n`` new parameter sets; fewer, or none, when the strategy is exhausted."""
+
+    def tell(self, observations: Sequence[Observation]) -> None:  # noqa: B027 - optional hook
+        """Learn from finished trials (in trial-number order). The default ignores them."""
+
+    def restore(self, observations: Sequence[Observation]) -> None:
+        """Rebuild the state reached after proposing and learning ``observations`` (for resume)."""
+        self.n_asked = len(observations)
+        self.tell(observations)
+
+    @property
+    def max_trials(self) -> int | None:
+        """How many distinct proposals the strategy can make at most (``None``: unlimited)."""
+        return None

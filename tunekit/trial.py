@@ -1,0 +1,165 @@
+"""The trial handle an objective receives, trial states, and the record of a finished trial."""
+
+from __future__ import annotations
+
+import math
+import numbers
+import os
+import sys
+import traceback
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+import numpy as np
+
+from tunekit.errors import TunekitError
+
+__all__ = ["Trial", "TrialState", "TrialResult", "ObjectiveValueError", "parse_objective_value",
+           "describe_exception", "trial_seed"]
+
+
+class TrialState(str, Enum):
+    """Where a trial ended up; the string values are the ones written to results files."""
+
+    COMPLETE = "COMPLETE"
+    PRUNED = "PRUNED"
+    FAIL = "FAIL"
+    RUNNING = "RUNNING"
+
+
+def trial_seed(seed: int, number: int) -> int:
+    """Derive trial ``number``'s own seed from the experiment seed, independently of execution order."""
+    return int(np.random.SeedSequence([seed, number]).generate_state(1)[0] >> 1)
+
+
+@dataclass
+class Trial:
+    """The handle an objective gets when it declares a ``trial`` argument.
+
+    Attributes:
+        number: Position of the trial in the search, from 0.
+        params: The parameter set being evaluated.
+        seed: A seed of the trial's own, to pass as ``random_state`` so reruns are reproducible.
+    """
+
+    number: int
+    params: dict[str, Any]
+    seed: int
+
+
+@dataclass(frozen=True)
+class TrialResult:
+    """The outcome of one trial, as recorded in results files (plain Python values only)."""
+
+    number: int
+    params: dict[str, Any]
+    state: TrialState
+    score: float | None = None
+    score_std: float | None = None
+    folds: list[float] | None = None
+    metrics: dict[str, Any] = field(default_factory=dict)
+    duration_s: float = 0.0
+    error: str | None = None
+    seed: int | None = None
+    #: Formatted traceback of a failed trial, kept in memory for ``--tb`` (never written to results).
+    traceback: str | None = field(default=None, repr=False, compare=False)
+
+
+class ObjectiveValueError(TunekitError):
+    """An objective returned something that is not a score."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The score (and what came with it) extracted from an objective's return value."""
+
+    score: float
+    score_std: float | None
+    folds: list[float] | None
+    metrics: dict[str, Any]
+
+
+def _as_number(value: Any, what: str) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise ObjectiveValueError(f"{what} must be a number, got {type(value).__name__} {value!r:.60}")
+    number = float(value)
+    if not math.isfinite(number):
+        raise ObjectiveValueError(f"{what} is {number}")
+    return number
+
+
+def _is_sequence(value: Any) -> bool:
+    return isinstance(value, np.ndarray) or (
+        isinstance(value, Sequence) and not isinstance(value, (str, bytes)))
+
+
+def _as_scores(value: Any, what: str) -> tuple[float, float | None, list[float] | None]:
+    if _is_sequence(value):
+        values = np.asarray(value, dtype=object).ravel().tolist()
+        if not values:
+            raise ObjectiveValueError(f"{what} is an empty sequence of fold scores")
+        folds = [_as_number(v, f"{what} fold {i}") for i, v in enumerate(values)]
+        return float(np.mean(folds)), float(np.std(folds)), folds
+    if value is None:
+        raise ObjectiveValueError(f"{what} is None (did the objective forget to return?)")
+    return _as_number(value, what), None, None
+
+
+def _as_metric(value: Any, name: str) -> Any:
+    if value is None or isinstance(value, (str, bool)):
+        return value
+    if _is_sequence(value):
+        return [_as_number(v, f"metric {name!r}") for v in np.asarray(value, dtype=object).ravel()]
+    return _as_number(value, f"metric {name!r}")
+
+
+def parse_objective_value(value: Any) -> Outcome:
+    """Turn an objective's return value into a score.
+
+    Accepts a number, a sequence of fold scores (their mean is the score), or a mapping with ``"score"``
+    (or scikit-learn ``cross_validate``'s ``"test_score"``) plus extra metrics. Raises
+    :class:`ObjectiveValueError` with the reason for anything else, NaN and infinity included.
+    """
+    metrics: dict[str, Any] = {}
+    if isinstance(value, Mapping):
+        key = "score" if "score" in value else "test_score" if "test_score" in value else None
+        if key is None:
+            raise ObjectiveValueError(f"returned dict has no 'score' key (keys: {sorted(map(str, value))})")
+        for name, metric in value.items():
+            if name != key:
+                metrics[str(name)] = _as_metric(metric, str(name))
+        value = value[key]
+    score, std, folds = _as_scores(value, "score")
+    return Outcome(score=score, score_std=std, folds=folds, metrics=metrics)
+
+
+def _user_frame(tb: list[traceback.FrameSummary]) -> traceback.FrameSummary | None:
+    """The deepest frame outside tunekit and installed libraries: where the user's code failed."""
+    package_dir = os.path.dirname(__file__)
+    library_dirs = tuple(p for p in sys.path if "site-packages" in p or "dist-packages" in p)
+    stdlib = os.path.dirname(os.__file__)
+    for frame in reversed(tb):
+        name = frame.filename
+        if name.startswith(package_dir) or name.startswith(stdlib) or (
+                library_dirs and name.startswith(library_dirs)) or name.startswith("<"):
+            continue
+        return frame
+    return tb[-1] if tb else None
+
+
+def describe_exception(exc: BaseException) -> str:
+    """One line naming the exception, its message and the file and line of user code that raised it."""
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    text = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+    frame = _user_frame(traceback.extract_tb(exc.__traceback__))
+    if frame is not None:
+        try:
+            where = os.path.relpath(frame.filename)
+        except ValueError:  # another drive on Windows
+            where = frame.filename
+        if where.startswith(".."):
+            where = frame.filename
+        text += f" ({where}:{frame.lineno})"
+    return text
