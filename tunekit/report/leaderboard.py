@@ -14,7 +14,7 @@ from tunekit.trial import TrialResult, TrialState
 
 __all__ = ["format_leaderboard", "format_top_trials", "format_params", "format_score", "display_ids"]
 
-_MIN_PARAMS_WIDTH = 14
+_MIN_PARAMS_WIDTH = 10
 _MAX_ID_WIDTH = 32
 
 
@@ -80,13 +80,10 @@ def _fit(rows: list[list[str]], headers: list[str], width: int, wrap: Sequence[i
     """Tabulate ``rows``, wrapping the ``wrap`` columns (experiment id, then params) to fit ``width``."""
     natural = _column_widths(rows, headers)
     fixed = sum(w for i, w in enumerate(natural) if i not in wrap) + 2 * (len(headers) - 1)
-    room = max(width - fixed, 2 * _MIN_PARAMS_WIDTH)
     id_col, params_col = wrap
-    id_width = min(natural[id_col], max(_MAX_ID_WIDTH, room - natural[params_col]),
-                   room - _MIN_PARAMS_WIDTH)
     maxwidths: list[int | None] = [None] * len(headers)
-    maxwidths[id_col] = max(id_width, 12)
-    params_width = max(_MIN_PARAMS_WIDTH, room - maxwidths[id_col])
+    maxwidths[id_col] = min(natural[id_col], _MAX_ID_WIDTH)
+    params_width = max(_MIN_PARAMS_WIDTH, width - fixed - maxwidths[id_col])
     # Params wrap between "name=value" pairs, never inside a number (tabulate would cut anywhere).
     rows = [[*r[:params_col], _wrap(r[params_col], params_width), *r[params_col + 1:]] for r in rows]
     return tabulate(rows, headers=headers, tablefmt="simple", maxcolwidths=maxwidths, disable_numparse=True)

@@ -1,0 +1,74 @@
+"""Every malformed declaration is one collection error naming file, experiment and field."""
+
+from __future__ import annotations
+
+import pytest
+
+CASES = {
+    "low_not_below_high": ("{'lr': Real(1.0, 1.0)}", "def f(lr)",
+                           "space['lr']: Real(1.0, 1.0): low (1.0) must be less than high (1.0)"),
+    "log_needs_positive_low": ("{'lr': Real(0, 1, log=True)}", "def f(lr)",
+                               "space['lr']: Real(0.0, 1.0, log=True): log=True needs low > 0, got low=0"),
+    "integer_log_needs_positive_low": ("{'n': Integer(-2, 5, log=True)}", "def f(n)",
+                                       "space['n']: Integer(-2, 5, log=True): log=True needs low > 0, got low=-2"),
+    "integer_bounds": ("{'n': Integer(1.5, 5)}", "def f(n)", "space['n']: *low must be an integer, got 1.5"),
+    "empty_choices": ("{'k': Categorical([])}", "def f(k)", "space['k']: Categorical([]): choices must not be empty"),
+    "duplicate_choices": ("{'k': Categorical(['a', 'b', 'a'])}", "def f(k)",
+                          "space['k']: *duplicate choice 'a'"),
+    "not_a_dimension": ("{'k': [1, 2]}", "def f(k)",
+                        "space['k']: expected Real, Integer or Categorical, got list [1, 2]"),
+    "space_name_not_a_parameter": ("{'lr': Real(0.1, 1), 'depth': Integer(1, 3)}", "def f(lr)",
+                                   "space['depth']: the function has no parameter 'depth' (parameters: lr)"),
+    "unknown_fixture": ("{'lr': Real(0.1, 1)}", "def f(lr, dataset)",
+                        "parameter 'dataset' is neither in the space nor a fixture*"),
+    "bad_direction": ("{'lr': Real(0.1, 1)}, direction='max'", "def f(lr)",
+                      "direction: expected 'maximize' or 'minimize', got 'max'"),
+    "bad_strategy": ("{'lr': Real(0.1, 1)}, strategy='annealing'", "def f(lr)",
+                     "strategy: expected one of *, got 'annealing'"),
+    "bad_trials": ("{'lr': Real(0.1, 1)}, trials=0", "def f(lr)", "trials: expected a positive integer, got 0"),
+    "bad_seed": ("{'lr': Real(0.1, 1)}, seed='abc'", "def f(lr)",
+                 "seed: expected a non-negative integer, got 'abc'"),
+    "unknown_argument": ("{'lr': Real(0.1, 1)}, budget=5", "def f(lr)", "unknown argument 'budget'*"),
+    "reserved_trial_name": ("{'trial': Real(0.1, 1)}", "def f(trial)",
+                            "space['trial']: 'trial' is reserved for the trial handle"),
+    "empty_space": ("{}", "def f()", "space must name at least one parameter"),
+}
+
+
+def _escape(pattern: str) -> str:
+    """Make square brackets literal for fnmatch, keeping ``*`` as the wildcard."""
+    return "".join({"[": "[[]", "]": "[]]"}.get(c, c) for c in pattern)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_declaration_is_one_line_and_the_neighbour_still_runs(pytester: pytest.Pytester, case: str) -> None:
+    space, signature, message = CASES[case]
+    pytester.makepyfile(exp_case=f"""
+        from tunekit import tunable, Real, Integer, Categorical
+
+        @tunable(space={space})
+        {signature.replace('def f', 'def tune_bad')}:
+            return 1.0
+
+        @tunable(space={{'x': Real(0, 1)}}, trials=2)
+        def tune_good(x):
+            return x
+    """)
+    result = pytester.runpytest("exp_case.py", "--continue-on-collection-errors")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines([_escape(f"exp_case.py::tune_bad: {message}")])
+    result.stdout.no_fnmatch_line("*Traceback*")
+    result.assert_outcomes(passed=1, errors=1)
+
+
+def test_bare_decorator_without_space(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(exp_bare="""
+        from tunekit import tunable
+
+        @tunable
+        def tune_bare(x):
+            return x
+    """)
+    result = pytester.runpytest("exp_bare.py")
+    result.stdout.fnmatch_lines(["exp_bare.py::tune_bare: space: @tunable needs space=*"])
+    assert result.ret == pytest.ExitCode.INTERRUPTED  # plain pytest stops on collection errors

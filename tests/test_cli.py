@@ -1,0 +1,141 @@
+"""The ``tunekit`` command: default paths, pinned root, and every documented exit code."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+EXPERIMENT = """
+from tunekit import tunable, Real
+
+@tunable(space={"x": Real(0, 1)}, strategy="random", trials=4, seed=1)
+def tune_x(x, shift):
+    return x + shift
+"""
+
+
+@pytest.fixture
+def project(pytester: pytest.Pytester) -> pytest.Pytester:
+    pytester.makepyprojecttoml("[tool.tunekit]\npaths = ['experiments']\n")
+    pytester.mkdir("experiments")
+    (pytester.path / "experiments" / "conftest.py").write_text(
+        "import pytest\n@pytest.fixture\ndef shift():\n    return 1.0\n")
+    (pytester.path / "experiments" / "exp_x.py").write_text(EXPERIMENT)
+    return pytester
+
+
+def _ids(path) -> list[str]:
+    return [e["id"] for e in json.loads(path.read_text())["experiments"]]
+
+
+def test_runs_experiments_folder_by_default(project: pytest.Pytester, run_tunekit) -> None:
+    result = run_tunekit()
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(["experiments/exp_x.py::tune_x 4/4 best * PASSED*",
+                                 "*tunekit leaderboard*", "tune_x *max*random*4/4*", "results: *"])
+    assert _ids(project.path / ".tunekit" / "results.json") == ["experiments/exp_x.py::tune_x"]
+
+
+def test_node_ids_do_not_depend_on_the_working_directory(project: pytest.Pytester, run_tunekit,
+                                                         tmp_path_factory) -> None:
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    runs = {
+        "root": run_tunekit("experiments", "--json", str(project.path / "a.json")),
+        "inside": run_tunekit(".", "--json", str(project.path / "b.json"), cwd=str(project.path / "experiments")),
+        "outside": run_tunekit(str(project.path / "experiments"), "--json", str(project.path / "c.json"),
+                               cwd=str(elsewhere)),
+    }
+    assert {name: r.ret for name, r in runs.items()} == {"root": 0, "inside": 0, "outside": 0}
+    expected = ["experiments/exp_x.py::tune_x"]
+    assert _ids(project.path / "a.json") == _ids(project.path / "b.json") == _ids(project.path / "c.json") == expected
+    # and the default results file lands at the project root, not in the working directory
+    run_tunekit(".", cwd=str(project.path / "experiments"))
+    assert (project.path / ".tunekit" / "results.json").exists()
+    assert not (project.path / "experiments" / ".tunekit").exists()
+
+
+def test_collect_only_quiet(project: pytest.Pytester, run_tunekit) -> None:
+    result = run_tunekit("--collect-only", "-q")
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(["experiments/exp_x.py::tune_x", "*1 test collected*"])
+
+
+def test_invalid_experiment_is_one_line_and_others_still_run(project: pytest.Pytester, run_tunekit) -> None:
+    (project.path / "experiments" / "exp_bad.py").write_text(
+        "from tunekit import tunable, Real\n"
+        "@tunable(space={'lr': Real(1.0, 0.1)})\n"
+        "def tune_bad(lr):\n    return lr\n"
+        "@tunable(space={'lr': Real(0.1, 1.0)}, trials=2)\n"
+        "def tune_good(lr):\n    return lr\n")
+    result = run_tunekit()
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines([
+        "experiments/exp_bad.py::tune_bad: space['lr']: Real(1.0, 0.1): low (1.0) must be less than high (0.1)"])
+    result.stdout.no_fnmatch_line("*Traceback*")
+    assert _ids(project.path / ".tunekit" / "results.json") == [
+        "experiments/exp_bad.py::tune_good", "experiments/exp_x.py::tune_x"]
+
+
+def test_exit_1_when_an_experiment_fails(project: pytest.Pytester, run_tunekit) -> None:
+    (project.path / "experiments" / "exp_fail.py").write_text(
+        "from tunekit import tunable, Real\n"
+        "@tunable(space={'x': Real(0, 1)}, trials=2)\n"
+        "def tune_fail(x):\n    raise RuntimeError('no data')\n")
+    result = run_tunekit("-x")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(["*RuntimeError: no data (experiments/exp_fail.py:4)*"])
+    result.stdout.fnmatch_lines(["*stopping after 1 failures*"])  # -x works
+
+
+def test_exit_2_on_interrupt_keeps_finished_trials(project: pytest.Pytester, run_tunekit) -> None:
+    (project.path / "experiments" / "exp_x.py").write_text(
+        "import os, signal\nfrom tunekit import tunable, Real\n"
+        "@tunable(space={'x': Real(0, 1)}, strategy='random', trials=50)\n"
+        "def tune_x(x, trial):\n"
+        "    if trial.number == 5:\n        os.kill(os.getpid(), signal.SIGINT)\n"
+        "    return x\n")
+    result = run_tunekit()
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    result.stdout.fnmatch_lines(["*tunekit leaderboard*", "*KeyboardInterrupt*"])
+    data = json.loads((project.path / ".tunekit" / "results.json").read_text())
+    (experiment,) = data["experiments"]
+    assert experiment["status"] == "interrupted" and experiment["stop_reason"] == "interrupted"
+    assert [t["number"] for t in experiment["trials"]] == [0, 1, 2, 3, 4]
+
+
+def test_exit_3_on_internal_error(project: pytest.Pytester, run_tunekit) -> None:
+    (project.path / "experiments" / "conftest.py").write_text(
+        "def pytest_collection_modifyitems(items):\n    raise RuntimeError('plugin bug')\n")
+    result = run_tunekit()
+    assert result.ret == pytest.ExitCode.INTERNAL_ERROR
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--trials", "abc"], "ERROR: --trials: expected an integer >= 1, got 'abc'"),
+    (["--trials", "0"], "ERROR: --trials: expected an integer >= 1, got '0'"),
+    (["--seed", "-1"], "ERROR: --seed: expected an integer >= 0, got '-1'"),
+    (["--top", "x"], "ERROR: --top: expected an integer >= 1, got 'x'"),
+    (["--strategy", "annealing"], "ERROR: --strategy: expected one of *, got 'annealing'"),
+    (["--json", "pyproject.toml/results.json"], "ERROR: --json *pyproject.toml/results.json: cannot write results: "
+                                                "*pyproject.toml is not a directory"),
+    (["missing_dir/"], "ERROR: file or directory not found: missing_dir/"),
+])
+def test_exit_4_on_usage_errors(project: pytest.Pytester, run_tunekit, args: list[str], message: str) -> None:
+    result = run_tunekit(*args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([message])
+    assert "Traceback" not in result.stderr.str() + result.stdout.str()
+
+
+def test_exit_4_on_bad_tool_config(project: pytest.Pytester, run_tunekit) -> None:
+    project.makepyprojecttoml("[tool.tunekit]\npaths = 3\n")
+    result = run_tunekit()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: *pyproject.toml: [[]tool.tunekit[]] paths: expected a list of strings, got 3"])
+
+
+def test_exit_5_when_nothing_is_collected(pytester: pytest.Pytester, run_tunekit) -> None:
+    pytester.mkdir("experiments")
+    result = run_tunekit()
+    assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
