@@ -21,6 +21,7 @@ TRIAL_ARGUMENT = "trial"
 #: Trial budget of a non-grid search whose decorator names none.
 DEFAULT_TRIALS = 20
 _ATTRIBUTE = "__tunekit__"
+ACCEPTED_ARGUMENTS = ("space", "strategy", "trials", "direction", "seed", "workers", "trial_timeout")
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,8 @@ class TunableSpec:
     takes_trial: bool = False
     fixture_names: tuple[str, ...] = ()
     error: str | None = None
-    options: Mapping[str, Any] = field(default_factory=dict)
+    workers: int | None = None
+    trial_timeout: float | None = None
 
     def with_overrides(self, **changes: Any) -> TunableSpec:
         """Return a copy with command-line overrides applied (``None`` values are ignored)."""
@@ -58,6 +60,22 @@ def _check_seed(value: Any) -> None:
         return
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
         raise SpecError(f"seed: expected a non-negative integer, got {value!r}")
+
+
+def check_workers(value: Any) -> None:
+    """Raise :class:`SpecError` unless ``value`` is ``None``, a positive integer or ``"auto"``."""
+    if value is None or value == "auto":
+        return
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise SpecError(f"workers: expected a positive integer or 'auto', got {value!r}")
+
+
+def check_timeout(name: str, value: Any) -> None:
+    """Raise :class:`SpecError` unless ``value`` is ``None`` or a positive number of seconds."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0 or value == float("inf"):
+        raise SpecError(f"{name}: expected a positive number of seconds, got {value!r}")
 
 
 def check_strategy(value: Any) -> None:
@@ -102,7 +120,8 @@ def _signature_names(fn: Callable[..., Any], space: Space) -> tuple[bool, tuple[
 
 
 def build_spec(fn: Callable[..., Any], *, space: Any, strategy: Any = None, trials: Any = None,
-               direction: Any = "maximize", seed: Any = None, **options: Any) -> TunableSpec:
+               direction: Any = "maximize", seed: Any = None, workers: Any = None, trial_timeout: Any = None,
+               **options: Any) -> TunableSpec:
     """Validate the decorator's arguments against ``fn``; raise :class:`TunekitError` on the first problem."""
     if space is None:
         raise SpecError("space: @tunable needs space={name: Real(...) | Integer(...) | Categorical(...)}")
@@ -115,18 +134,21 @@ def build_spec(fn: Callable[..., Any], *, space: Any, strategy: Any = None, tria
     _check_positive_int("trials", trials)
     check_direction(direction)
     _check_seed(seed)
+    check_workers(workers)
+    check_timeout("trial_timeout", trial_timeout)
     if options:
-        raise SpecError(f"unknown argument {sorted(options)[0]!r} (accepted: space, strategy, trials, "
-                        "direction, seed)")
+        raise SpecError(f"unknown argument {sorted(options)[0]!r} (accepted: {', '.join(ACCEPTED_ARGUMENTS)})")
     takes_trial, fixtures = _signature_names(fn, the_space)
     return TunableSpec(space=the_space, strategy=strategy, trials=None if trials is None else int(trials),
                        direction=direction, seed=None if seed is None else int(seed),
-                       takes_trial=takes_trial, fixture_names=fixtures)
+                       takes_trial=takes_trial, fixture_names=fixtures, workers=workers,
+                       trial_timeout=None if trial_timeout is None else float(trial_timeout))
 
 
 def tunable(fn: F | None = None, /, *, space: Mapping[str, Dimension] | None = None,
             strategy: str | None = None, trials: int | None = None, direction: str = "maximize",
-            seed: int | None = None, **options: Any) -> Any:
+            seed: int | None = None, workers: int | str | None = None, trial_timeout: float | None = None,
+            **options: Any) -> Any:
     """Declare a function as an experiment: tunekit searches ``space`` for the parameters that optimise it.
 
     The function is returned unchanged with a :class:`TunableSpec` attached, so it can still be called
@@ -142,12 +164,14 @@ def tunable(fn: F | None = None, /, *, space: Mapping[str, Dimension] | None = N
         trials: Trial budget; by default the whole grid for grid search, else 20.
         direction: ``"maximize"`` or ``"minimize"`` the returned score.
         seed: Seed of the search; the same seed gives the same trials. Defaults to 0.
+        workers: Trials evaluated at once in worker processes (``"auto"``: the usable cores); default 1.
+        trial_timeout: Seconds after which a running trial is stopped and recorded as failed.
     """
 
     def decorate(func: F) -> F:
         try:
             spec = build_spec(func, space=space, strategy=strategy, trials=trials, direction=direction,
-                              seed=seed, **options)
+                              seed=seed, workers=workers, trial_timeout=trial_timeout, **options)
         except TunekitError as exc:
             spec = TunableSpec(space=None, strategy=strategy, direction=str(direction), error=str(exc))
         setattr(func, _ATTRIBUTE, spec)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shlex
 import sys
 from collections.abc import Sequence
@@ -10,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tunekit.commands import SUBCOMMANDS, run_subcommand
 from tunekit.config import find_project_root, load_tool_config
 from tunekit.errors import TunekitError
 
@@ -50,6 +50,8 @@ def build_pytest_args(args: Sequence[str]) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run tunekit; return pytest's exit code (0 ok, 1 failed, 2 interrupted, 3 internal, 4 usage, 5 none)."""
     args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in SUBCOMMANDS:
+        return run_subcommand(args[0], args[1:])
     try:
         pytest_args = build_pytest_args(args)
     except TunekitError as exc:

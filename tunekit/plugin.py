@@ -24,9 +24,10 @@ from tunekit import results as results_io
 from tunekit.api import DEFAULT_TRIALS, TRIAL_ARGUMENT, TunableSpec, check_strategy, get_spec
 from tunekit.config import load_tool_config
 from tunekit.errors import ResultsError, TunekitError
-from tunekit.executors import Objective
+from tunekit.executors import Objective, make_executor
 from tunekit.provenance import commit_info, machine_info, package_version
 from tunekit.report import format_leaderboard, format_top_trials
+from tunekit.report.diagnostics import diagnose
 from tunekit.report.leaderboard import format_score
 from tunekit.results import ExperimentResult, ExperimentStatus, ResultsDocument
 from tunekit.search import SearchInterrupted, SearchOutcome, run_search
@@ -67,6 +68,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help=f"write results here (default: <rootdir>/{DEFAULT_RESULTS_PATH})")
     group.addoption("--top", dest="tunekit_top", metavar="K", default=None,
                     help="also show the K best trials of each experiment")
+    group.addoption("--workers", dest="tunekit_workers", metavar="N", default=None,
+                    help="evaluate N trials at once in worker processes ('auto': usable cores)")
+    group.addoption("--trial-timeout", dest="tunekit_trial_timeout", metavar="SECONDS", default=None,
+                    help="stop a trial that runs longer and record it as failed")
+    group.addoption("--dask", dest="tunekit_dask", metavar="ADDRESS", default=None,
+                    help="run trials on the Dask cluster at ADDRESS ('local' starts a LocalCluster)")
+    group.addoption("--html", dest="tunekit_html", metavar="PATH", default=None,
+                    help="also write a self-contained HTML report")
 
 
 def _int_option(config: pytest.Config, dest: str, flag: str, minimum: int) -> int | None:
@@ -79,6 +88,19 @@ def _int_option(config: pytest.Config, dest: str, flag: str, minimum: int) -> in
         value = None
     if value is None or value < minimum:
         raise pytest.UsageError(f"{flag}: expected an integer >= {minimum}, got {raw!r}")
+    return value
+
+
+def _float_option(config: pytest.Config, dest: str, flag: str) -> float | None:
+    raw = config.getoption(dest)
+    if raw is None:
+        return None
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        value = float("nan")
+    if not 0 < value < float("inf"):
+        raise pytest.UsageError(f"{flag}: expected a positive number of seconds, got {raw!r}")
     return value
 
 
@@ -108,6 +130,11 @@ class Overrides:
         self.trials = _int_option(config, "tunekit_trials", "--trials", 1)
         self.seed = _int_option(config, "tunekit_seed", "--seed", 0)
         self.top = _int_option(config, "tunekit_top", "--top", 1)
+        raw_workers = config.getoption("tunekit_workers")
+        self.workers: int | str | None = (
+            "auto" if raw_workers == "auto" else _int_option(config, "tunekit_workers", "--workers", 1))
+        self.trial_timeout = _float_option(config, "tunekit_trial_timeout", "--trial-timeout")
+        self.dask: str | None = config.getoption("tunekit_dask")
 
 
 # --- session state and reporting ---------------------------------------------------------------------
@@ -127,9 +154,16 @@ class TunekitState:
         problem = _writable_target(self.results_path)
         if problem is not None:
             raise pytest.UsageError(f"--json {self.results_path}: cannot write results: {problem}")
+        html_option = config.getoption("tunekit_html")
+        self.html_path = Path(html_option) if html_option else None
+        problem = _writable_target(self.html_path) if self.html_path else None
+        if problem is not None:
+            raise pytest.UsageError(f"--html {self.html_path}: cannot write the report: {problem}")
         self.records: dict[str, ExperimentResult] = {}
         self.order: dict[str, int] = {}
         self.written: Path | None = None
+        self.html_written: Path | None = None
+        self.write_error: str | None = None
         self.is_worker = hasattr(config, "workerinput")
 
     def add(self, record: ExperimentResult) -> None:
@@ -160,6 +194,16 @@ class TunekitState:
             session.exitstatus = pytest.ExitCode.USAGE_ERROR
         else:
             self.written = self.results_path
+        if self.html_path is not None:
+            from tunekit.report.html import write_report
+
+            try:
+                write_report(doc, self.html_path)
+            except TunekitError as exc:
+                self.write_error = str(exc)
+                session.exitstatus = pytest.ExitCode.USAGE_ERROR
+            else:
+                self.html_written = self.html_path
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if self.is_worker or not self.records:
@@ -175,6 +219,10 @@ class TunekitState:
                 tr.write_line(f"note: {record.id}: {note}")
             if record.status == ExperimentStatus.FAILED and record.error:
                 tr.write_line(f"FAILED {record.id}: {record.error}", red=True)
+            elif record.status == ExperimentStatus.INTERRUPTED:
+                tr.write_line(f"INTERRUPTED {record.id}: {len(record.trials)} finished trials kept", yellow=True)
+            for hint in diagnose(record):
+                tr.write_line(f"hint: {record.id}: {hint}")
         if self.overrides.top:
             for record in records:
                 tr.write_sep("-", f"top {self.overrides.top}: {record.id}")
@@ -182,7 +230,9 @@ class TunekitState:
                     tr.write_line(line)
         if self.written is not None:
             tr.write_line(f"results: {_display_path(self.written)}")
-        elif getattr(self, "write_error", None):
+        if self.html_written is not None:
+            tr.write_line(f"report: {_display_path(self.html_written)}")
+        if self.write_error:
             tr.write_line(f"ERROR: {self.write_error}", red=True)
 
 
@@ -354,7 +404,8 @@ class TunableItem(pytest.Function):
         state = _state(self.config)
         overrides = state.overrides
         spec = self.spec.with_overrides(strategy=overrides.strategy, trials=overrides.trials,
-                                        seed=overrides.seed)
+                                        seed=overrides.seed, workers=overrides.workers,
+                                        trial_timeout=overrides.trial_timeout)
         space = spec.space
         assert space is not None  # invalid specs never become items
         name = spec.strategy or default_strategy(space, spec.trials)
@@ -388,12 +439,18 @@ class TunableItem(pytest.Function):
                 stop_reason=outcome.stop_reason, notes=notes)
 
         try:
+            executor = make_executor(workers=spec.workers, trial_timeout=spec.trial_timeout, dask=overrides.dask)
+        except TunekitError as exc:
+            raise ExperimentFailed(f"{self.nodeid}: {exc}") from None
+        try:
             outcome = run_search(self._bind_objective(), strategy, trials=budget, direction=spec.direction,
-                                 seed=seed, on_trial=on_trial)
+                                 seed=seed, executor=executor, on_trial=on_trial)
         except SearchInterrupted as interrupt:
             # No report is made for an interrupted item: hand the partial record to the controller directly.
             state.add(record_of(interrupt.outcome, ExperimentStatus.INTERRUPTED))
             raise KeyboardInterrupt from None
+        finally:
+            executor.close()
         record = record_of(outcome, ExperimentStatus.PASSED)
         failure = None
         if record.best is None:
