@@ -1,17 +1,68 @@
-"""Executors: where trials run. ``make_executor`` picks one from the run's settings."""
+"""Executors: where trials run. ``make_executor`` picks one from the run's settings.
+
+- :class:`SerialExecutor`: in the pytest process, one trial after the other (the default);
+- :class:`ProcessExecutor`: a pool of worker processes (``workers=N``, or any ``trial_timeout``);
+- :class:`~tunekit.executors.dask.DaskExecutor`: a Dask cluster (``--dask ADDRESS`` or ``--dask local``),
+  imported lazily because ``distributed`` is an optional extra.
+"""
 
 from __future__ import annotations
 
+import numbers
+from typing import TYPE_CHECKING
+
 from tunekit.errors import SpecError
+from tunekit.executors._pickling import ExecutorError
+from tunekit.executors._resources import resolve_workers, usable_cpus
 from tunekit.executors.base import Executor, Objective, evaluate
+from tunekit.executors.process import ProcessExecutor
 from tunekit.executors.serial import SerialExecutor
 
-__all__ = ["Executor", "Objective", "SerialExecutor", "evaluate", "make_executor"]
+if TYPE_CHECKING:
+    from tunekit.executors.dask import DaskExecutor
+
+__all__ = ["Executor", "ExecutorError", "Objective", "ProcessExecutor", "SerialExecutor", "DaskExecutor",
+           "evaluate", "make_executor", "resolve_workers", "usable_cpus"]
+
+
+def __getattr__(name: str) -> object:
+    if name == "DaskExecutor":
+        from tunekit.executors.dask import DaskExecutor
+
+        return DaskExecutor
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def make_executor(*, workers: int | str | None = None, trial_timeout: float | None = None,
                   dask: str | None = None) -> Executor:
-    """The executor for an experiment: in-process and serial unless workers, a timeout or Dask are asked for."""
-    if workers in (None, 1) and trial_timeout is None and dask is None:
+    """The executor for an experiment's settings.
+
+    Args:
+        workers: Trials run at once: a positive integer or ``"auto"`` (the usable CPUs). On Dask, a cap
+            on the trials in flight (default: the cluster's threads); with ``dask="local"``, the number
+            of local Dask workers.
+        trial_timeout: Seconds after which a trial is killed and recorded as failed. Forces worker
+            processes even for ``workers=1``: only a separate process can be stopped safely.
+        dask: Address of a Dask scheduler, or ``"local"`` to start a LocalCluster.
+
+    Returns:
+        A :class:`SerialExecutor` for one worker without timeout, a :class:`ProcessExecutor` otherwise,
+        or a ``DaskExecutor`` when ``dask`` is given.
+
+    Raises:
+        SpecError: ``workers`` or ``trial_timeout`` is invalid.
+        ExecutorError: Dask was requested but ``distributed`` is missing or the scheduler unreachable.
+    """
+    if trial_timeout is not None and (isinstance(trial_timeout, bool) or not isinstance(trial_timeout, numbers.Real)
+                                      or not 0 < trial_timeout < float("inf")):
+        raise SpecError(f"trial_timeout: expected a positive number of seconds, got {trial_timeout!r}")
+    timeout = None if trial_timeout is None else float(trial_timeout)
+    if dask is not None:
+        from tunekit.executors.dask import DaskExecutor
+
+        return DaskExecutor(dask, workers=None if workers is None else resolve_workers(workers),
+                            trial_timeout=timeout)
+    count = resolve_workers(workers)
+    if count == 1 and timeout is None:
         return SerialExecutor()
-    raise SpecError("parallel workers, trial timeouts and Dask are not available in this version")
+    return ProcessExecutor(count, trial_timeout=timeout)

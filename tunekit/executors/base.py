@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 import traceback
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from tunekit.trial import (
@@ -41,13 +41,23 @@ def evaluate(objective: Objective, trial: Trial) -> TrialResult:
 
 
 class Executor(ABC):
-    """Evaluates batches of trials; ``capacity`` is how many it runs at once."""
+    """Evaluates trials; ``capacity`` is how many it runs at once.
+
+    Every executor honours the same contract (``tests/executors`` checks it for each one): a result keeps
+    the ``number``, ``params`` and ``seed`` of its trial; results come in any order; an exception in the
+    objective, a timeout or a dead worker fails only that trial; ``KeyboardInterrupt`` propagates.
+    """
 
     capacity: int = 1
 
     @abstractmethod
-    def run(self, objective: Objective, trials: Sequence[Trial]) -> Iterator[TrialResult]:
-        """Evaluate ``trials`` and yield their results as they finish."""
+    def run(self, objective: Objective, trials: Iterable[Trial]) -> Iterator[TrialResult]:
+        """Evaluate ``trials`` and yield their results as they finish.
+
+        ``trials`` is consumed lazily: the next trial is taken only when a worker is free, after the
+        previous result was yielded, so a generator may decide what to propose from the results so far.
+        An interrupted or abandoned run stops whatever still runs for it.
+        """
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release workers; the default has none."""

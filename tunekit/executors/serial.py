@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 
 from tunekit.executors.base import Executor, Objective, evaluate
 from tunekit.trial import Trial, TrialResult
@@ -15,6 +15,6 @@ class SerialExecutor(Executor):
 
     capacity = 1
 
-    def run(self, objective: Objective, trials: Sequence[Trial]) -> Iterator[TrialResult]:
+    def run(self, objective: Objective, trials: Iterable[Trial]) -> Iterator[TrialResult]:
         for trial in trials:
             yield evaluate(objective, trial)

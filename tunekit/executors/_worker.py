@@ -1,0 +1,104 @@
+"""The worker process of :class:`~tunekit.executors.process.ProcessExecutor`.
+
+Started as ``python -c "...; main()"``; it reads requests from its stdin pipe and writes replies to its
+stdout pipe, as length-prefixed frames (``multiprocessing.connection``). What the objective prints goes
+to stderr, so it cannot corrupt the replies. It exits when its stdin closes.
+
+Request: ``pickle((token, payload, sys_path, trial))`` where ``payload`` is the cloudpickled objective,
+sent only the first time a worker runs a trial of that objective (``None`` afterwards).
+Replies: ``b"S"`` when the trial starts (its timeout counts from here), then ``pickle(TrialResult)``.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+from typing import Any
+
+__all__ = ["main", "load_objective", "LoadError", "STARTED"]
+
+STARTED = b"S"
+#: Set by the parent when the worker should die with it (Linux, parent's main thread only).
+PARENT_PID_VARIABLE = "TUNEKIT_PARENT_PID"
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this worker when the parent dies, so a killed run leaves no orphans."""
+    parent = os.environ.pop(PARENT_PID_VARIABLE, "")
+    if not parent.isdigit() or not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
+    except Exception:  # noqa: BLE001 - best effort: the stdin EOF still ends an idle worker
+        return
+    if os.getppid() != int(parent):  # the parent died before prctl took effect
+        os._exit(1)
+
+
+class LoadError:
+    """Stands for an objective that could not be unpickled; every trial of it fails with ``message``."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+def load_objective(payload: bytes, sys_path: list[str] | None) -> Any:
+    """Unpickle an objective (after putting the parent's ``sys_path`` first), or a :class:`LoadError`."""
+    if sys_path:
+        # The parent's import path first (the experiment's rootdir, a src/ layout...), then ours.
+        sys.path[:] = list(dict.fromkeys([*sys_path, *sys.path]))
+    import cloudpickle
+
+    from tunekit.trial import describe_exception
+
+    try:
+        return cloudpickle.loads(payload)
+    except Exception as exc:  # noqa: BLE001 - reported as the failure of every trial of this objective
+        return LoadError(f"cannot load the objective in the worker process: {describe_exception(exc)}")
+
+
+def main() -> None:
+    """Serve trials until the parent closes the pipe."""
+    requests_fd, replies_fd = os.dup(0), os.dup(1)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    os.dup2(2, 1)  # print() in the objective goes to stderr, never into the replies
+    _die_with_parent()
+
+    from multiprocessing.connection import Connection
+
+    from tunekit.executors.base import evaluate
+    from tunekit.trial import TrialResult, TrialState
+
+    requests = Connection(requests_fd, writable=False)
+    replies = Connection(replies_fd, readable=False)
+    objectives: dict[str, Any] = {}
+    while True:
+        try:
+            token, payload, sys_path, trial = pickle.loads(requests.recv_bytes())
+        except EOFError:
+            return
+        if payload is not None:
+            objectives.clear()  # one objective at a time: the previous run's fixtures can be freed
+            objectives[token] = load_objective(payload, sys_path)
+        replies.send_bytes(STARTED)
+        objective = objectives.get(token)
+        if isinstance(objective, LoadError) or objective is None:
+            message = objective.message if objective is not None else "the objective never reached the worker"
+            result = TrialResult(number=trial.number, params=trial.params, state=TrialState.FAIL,
+                                 error=message, seed=trial.seed)
+        else:
+            result = evaluate(objective, trial)
+        try:
+            reply = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # noqa: BLE001 - e.g. an unpicklable metric
+            reply = pickle.dumps(TrialResult(
+                number=trial.number, params=trial.params, state=TrialState.FAIL, duration_s=result.duration_s,
+                error=f"the trial's result cannot be sent back: {type(exc).__name__}: {exc}", seed=trial.seed))
+        replies.send_bytes(reply)

@@ -1,0 +1,172 @@
+"""Evaluate trials on a Dask cluster (``--dask ADDRESS``, or ``--dask local`` for a LocalCluster).
+
+``distributed`` is an optional extra (``pip install 'tunekit[dask]'``), imported only here. Workers need
+tunekit installed, not the experiments: the objective travels pickled by value (see ``_pickling``). A
+worker that dies mid-trial makes the scheduler retry the trial elsewhere (its seed depends only on its
+number, so the retry computes the same thing); after ``allowed-failures`` deaths the trial fails. With a
+trial timeout each trial runs in a killable subprocess on the Dask worker.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from tunekit.executors._pickling import ExecutorError, dumps_objective
+from tunekit.executors._resources import usable_cpus
+from tunekit.executors._worker import LoadError, load_objective
+from tunekit.executors.base import Executor, Objective, evaluate
+from tunekit.executors.process import Payload, ProcessExecutor
+from tunekit.trial import Trial, TrialResult, TrialState
+
+__all__ = ["DaskExecutor", "LOCAL"]
+
+#: The ``--dask`` value that starts a LocalCluster instead of connecting to a scheduler.
+LOCAL = "local"
+_CONNECT_TIMEOUT_S = 30
+
+# --- on the Dask worker ---------------------------------------------------------------------------------
+
+_objectives: OrderedDict[str, Any] = OrderedDict()
+_objectives_lock = threading.Lock()
+_thread_state = threading.local()
+
+
+def _objective_for(token: str, payload: bytes) -> Any:
+    """Unpickle each objective once per Dask worker process (its fixtures may be large)."""
+    with _objectives_lock:
+        if token not in _objectives:
+            _objectives[token] = load_objective(payload, None)
+            while len(_objectives) > 4:
+                _objectives.popitem(last=False)
+        return _objectives[token]
+
+
+def _pool_for(trial_timeout: float) -> ProcessExecutor:
+    """A one-process pool per Dask worker thread, so that a timed-out trial can be killed."""
+    pool = getattr(_thread_state, "pool", None)
+    if pool is None or pool.trial_timeout != trial_timeout:
+        if pool is not None:
+            pool.close()
+        pool = _thread_state.pool = ProcessExecutor(1, trial_timeout=trial_timeout, cpus=1)
+    return pool
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def run_trial_on_worker(token: str, payload: bytes, trial: Trial, trial_timeout: float | None) -> TrialResult:
+    """The Dask task of one trial."""
+    if trial_timeout is not None:
+        return next(iter(_pool_for(trial_timeout).run_payload(Payload(token, payload), [trial])))
+    objective = _objective_for(token, payload)
+    if isinstance(objective, LoadError):
+        return TrialResult(number=trial.number, params=trial.params, state=TrialState.FAIL,
+                           error=objective.message, seed=trial.seed)
+    return evaluate(objective, trial)
+
+
+# --- on the client --------------------------------------------------------------------------------------
+
+def _import_distributed() -> Any:
+    try:
+        import distributed
+    except ImportError:
+        raise ExecutorError("--dask needs the optional 'distributed' package: "
+                            "pip install 'tunekit[dask]'") from None
+    return distributed
+
+
+class DaskExecutor(Executor):
+    """Run trials as tasks on a Dask cluster.
+
+    Args:
+        address: Scheduler address (``tcp://host:8786``) or ``"local"`` to start a LocalCluster of
+            single-threaded worker processes on this machine.
+        workers: Trials in flight at once (default: the cluster's threads); for ``"local"``, the number
+            of workers (default: the usable CPUs).
+        trial_timeout: Seconds after which a trial is killed on its worker and recorded as failed.
+    """
+
+    def __init__(self, address: str, *, workers: int | None = None, trial_timeout: float | None = None) -> None:
+        distributed = _import_distributed()
+        self.address = address
+        self.trial_timeout = trial_timeout
+        self._cluster = None
+        try:
+            if address == LOCAL:
+                self._cluster = distributed.LocalCluster(
+                    n_workers=workers or usable_cpus(), threads_per_worker=1, processes=True, host="127.0.0.1",
+                    dashboard_address=None, silence_logs=logging.ERROR)
+                self.client = distributed.Client(self._cluster, set_as_default=False)
+            else:
+                self.client = distributed.Client(address, timeout=_CONNECT_TIMEOUT_S, set_as_default=False)
+                self.client.wait_for_workers(1, timeout=_CONNECT_TIMEOUT_S)
+        except (OSError, TimeoutError) as exc:
+            self.close()
+            raise ExecutorError(f"--dask {address}: cannot reach the scheduler or any worker: {exc}") from None
+        threads = sum(self.client.nthreads().values())
+        self.capacity = max(1, workers or threads)
+
+    def run(self, objective: Objective, trials: Iterable[Trial]) -> Iterator[TrialResult]:
+        """Submit trials as workers free up (at most ``capacity`` in flight); yield results as they finish."""
+        distributed = _import_distributed()
+        token = uuid.uuid4().hex
+        # A task rather than scatter(): if the worker holding it dies, the scheduler can recompute it.
+        payload = self.client.submit(_identity, dumps_objective(objective), key=f"tunekit-objective-{token}",
+                                     pure=False)
+        pending = iter(trials)
+        in_flight: dict[Any, Trial] = {}
+        finished = distributed.as_completed(loop=self.client.loop)
+
+        def submit_next() -> None:
+            trial = next(pending, None)
+            if trial is not None:
+                future = self.client.submit(run_trial_on_worker, token, payload, trial, self.trial_timeout,
+                                            key=f"tunekit-trial-{token[:12]}-{trial.number}", pure=False)
+                in_flight[future] = trial
+                finished.add(future)
+
+        try:
+            for _ in range(self.capacity):
+                submit_next()
+            for future in finished:
+                trial = in_flight.pop(future)
+                yield self._result_of(future, trial)
+                submit_next()
+        finally:
+            if in_flight:
+                self.client.cancel(list(in_flight), force=True)
+            payload.release()
+
+    @staticmethod
+    def _result_of(future: Any, trial: Trial) -> TrialResult:
+        if future.status == "finished":
+            return future.result()
+        if future.status == "error":
+            exc = future.exception()
+            if type(exc).__name__ == "KilledWorker":
+                reason = "worker died: every Dask worker that ran this trial died (KilledWorker)"
+            else:
+                reason = f"Dask error: {type(exc).__name__}: {exc}"
+        else:
+            reason = f"Dask task {future.status}"
+        return TrialResult(number=trial.number, params=trial.params, state=TrialState.FAIL, error=reason,
+                           seed=trial.seed)
+
+    def close(self) -> None:
+        """Disconnect; shut the LocalCluster down when this executor started it."""
+        client = getattr(self, "client", None)
+        if client is not None:
+            client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+            self._cluster = None
+
+    def __repr__(self) -> str:
+        return f"DaskExecutor({self.address!r}, capacity={self.capacity}, trial_timeout={self.trial_timeout})"
