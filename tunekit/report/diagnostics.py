@@ -1,12 +1,211 @@
-"""Diagnostics: one-line hints about a finished search (shown under the leaderboard and in reports)."""
+"""Diagnostics: one-line hints about a finished search (shown under the leaderboard and in reports).
+
+Each check looks at one experiment record and returns a hint or nothing. :func:`diagnose` runs them in
+order of importance: broken trials first (nothing else is trustworthy while many fail), then a search space
+that is too narrow, a search that has not converged, over- or underfitting, and fold noise. The thresholds
+are the module constants below, so they are documented in one place.
+"""
 
 from __future__ import annotations
 
-from tunekit.results import ExperimentResult
+import math
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
 
-__all__ = ["diagnose"]
+from tunekit.results import ExperimentResult
+from tunekit.trial import TrialResult, TrialState
+
+__all__ = ["diagnose", "EDGE_FRACTION", "FAILED_FRACTION", "LAST_FRACTION", "STEEP_FRACTION",
+           "OVERFIT_GAP", "UNDERFIT_MAXIMIZE", "UNDERFIT_MINIMIZE", "MIN_TRIALS_CONVERGENCE",
+           "MIN_TRIALS_EDGE"]
+
+#: More than this share of failed trials (timeouts included) is worth a hint.
+FAILED_FRACTION = 0.20
+#: A best value within this share of the range from a bound (in the range's own scale: log ranges in
+#: log space) is "at the bound".
+EDGE_FRACTION = 0.05
+#: The edge check needs this many complete trials (one lucky trial says little).
+MIN_TRIALS_EDGE = 3
+#: Convergence checks need this many complete trials.
+MIN_TRIALS_CONVERGENCE = 10
+#: The best trial came among the last ``LAST_FRACTION`` of the trials: not converged.
+LAST_FRACTION = 0.10
+#: The last quarter of the trials brought at least this share of the total improvement: still improving.
+STEEP_FRACTION = 0.25
+#: Overfitting: the train score beats the validation score by more than this share of the larger one.
+OVERFIT_GAP = 0.10
+#: Underfitting, for scores in [0, 1] only (accuracy, AUC, R², error rates): a train score this poor.
+UNDERFIT_MAXIMIZE = 0.6
+UNDERFIT_MINIMIZE = 0.4
+_TRAIN_METRIC = "train_score"
+
+
+def _complete(exp: ExperimentResult) -> list[TrialResult]:
+    return sorted((t for t in exp.trials if t.state is TrialState.COMPLETE and t.score is not None),
+                  key=lambda t: t.number)
+
+
+def _fmt(value: float) -> str:
+    text = f"{value:.3g}"
+    if "e" in text:  # 1e+03 -> 1e3, 1e-05 -> 1e-5
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}e{int(exponent)}"
+    return text
+
+
+def _short(text: str, limit: int = 100) -> str:
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+# --- the checks ---------------------------------------------------------------------------------------
+
+def check_failures(exp: ExperimentResult) -> list[str]:
+    """Many failed trials (timeouts included); not when every trial failed (that is the experiment's error)."""
+    total = len(exp.trials)
+    failed = [t for t in exp.trials if t.state is TrialState.FAIL]
+    if not total or not failed or len(failed) == total or len(failed) / total <= FAILED_FRACTION:
+        return []
+    timed_out = sum("timed out" in (t.error or "").lower() or "timeout" in (t.error or "").lower() for t in failed)
+    text = f"{len(failed)} of {total} trials failed ({len(failed) / total:.0%})"
+    if timed_out:
+        text += f", {timed_out} of them timed out"
+    errors = Counter(t.error for t in failed if t.error)
+    if errors:
+        error, count = errors.most_common(1)[0]
+        text += f"; most common error ({count}x): {_short(error)}"
+    return [text]
+
+
+def check_edges(exp: ExperimentResult) -> list[str]:
+    """The best value of a numeric parameter sits at a bound of its range: the optimum may lie outside."""
+    best = exp.best
+    if best is None or len(_complete(exp)) < MIN_TRIALS_EDGE:
+        return []
+    hints = []
+    for name, dim in exp.space.items():
+        value = best.params.get(name)
+        if dim.get("type") not in ("real", "integer") or isinstance(value, bool) or not isinstance(
+                value, (int, float)):
+            continue
+        low, high, log = float(dim["low"]), float(dim["high"]), bool(dim.get("log"))
+        if dim.get("type") == "integer" and high - low < 2:
+            continue  # two values: "the edge" is every value
+        if log and value <= 0:
+            continue
+        scale: Callable[[float], float] = math.log if log else float
+        position = (scale(float(value)) - scale(low)) / (scale(high) - scale(low))
+        if position <= EDGE_FRACTION:
+            side, bound, where = "lower", low, "below"
+        elif position >= 1 - EDGE_FRACTION:
+            side, bound, where = "upper", high, "above"
+        else:
+            continue
+        text = f"{name} best at {side} bound {_fmt(bound)}"
+        if not math.isclose(float(value), bound, rel_tol=1e-9):
+            text += f" (best {_fmt(float(value))})"
+        hints.append(f"{text}: widen the range {where} it")
+    return hints
+
+
+def _suggested_budget(exp: ExperimentResult) -> int:
+    return 2 * max(len(exp.trials), int(exp.budget.get("trials", 0) or 0))
+
+
+def check_convergence(exp: ExperimentResult) -> list[str]:
+    """The best trial came last, or the best score was still improving fast at the end."""
+    complete = _complete(exp)
+    best = exp.best
+    if exp.strategy == "grid" or best is None or len(complete) < MIN_TRIALS_CONVERGENCE:
+        return []  # a grid's order is systematic: a late best says nothing about convergence
+    finished = sorted(t.number for t in exp.trials)
+    position = finished.index(best.number)
+    more = f"run more trials (e.g. --trials {_suggested_budget(exp)})"
+    if position >= math.ceil((1 - LAST_FRACTION) * len(finished)):
+        return [f"not converged: the best trial (#{best.number}) came in the last {LAST_FRACTION:.0%} "
+                f"of {len(finished)} trials: {more}"]
+    better = max if exp.direction == "maximize" else min
+    running = []
+    for trial in complete:
+        running.append(trial.score if not running else better(running[-1], trial.score))  # type: ignore[type-var]
+    total = abs(running[-1] - running[0])  # type: ignore[operator]
+    recent = abs(running[-1] - running[math.floor(0.75 * (len(running) - 1))])  # type: ignore[operator]
+    if total > 0 and recent / total >= STEEP_FRACTION:
+        return [f"still improving: the last quarter of the trials brought {recent / total:.0%} of the "
+                f"improvement: {more}"]
+    return []
+
+
+def _mean(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)) and math.isfinite(value):
+        return float(value)
+    if isinstance(value, list) and value and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in value):
+        return sum(value) / len(value)
+    return None
+
+
+def check_fit(exp: ExperimentResult) -> list[str]:
+    """Over- or underfitting of the best trial, from a ``train_score`` metric (a number or fold scores).
+
+    Overfitting: the train score beats the validation score by more than :data:`OVERFIT_GAP` of the larger
+    of the two (in absolute value). Underfitting, only for scores within [0, 1]: a train score below
+    :data:`UNDERFIT_MAXIMIZE` when maximizing (above :data:`UNDERFIT_MINIMIZE` when minimizing).
+    """
+    best = exp.best
+    if best is None or best.score is None:
+        return []
+    train = _mean(best.metrics.get(_TRAIN_METRIC))
+    if train is None:
+        return []
+    valid = best.score
+    gap = train - valid if exp.direction == "maximize" else valid - train  # > 0: train is better
+    scale = max(abs(train), abs(valid))
+    if scale > 0 and gap / scale > OVERFIT_GAP:
+        return [f"overfitting: the best trial's train_score {train:.4g} vs validation {valid:.4g} "
+                f"(gap {gap / scale:.0%}): regularise more, or move the ranges toward simpler models"]
+    if 0 <= train <= 1 and 0 <= valid <= 1:
+        poor = train < UNDERFIT_MAXIMIZE if exp.direction == "maximize" else train > UNDERFIT_MINIMIZE
+        if poor:
+            return [f"underfitting: the best trial's train_score is only {train:.4g} (validation {valid:.4g}): "
+                    f"the model cannot fit even its training data; allow more capacity"]
+    return []
+
+
+def check_fold_noise(exp: ExperimentResult) -> list[str]:
+    """The best trial's fold std exceeds the gap to the 5th best (2nd with fewer): the top are a tie."""
+    ranked = exp.ranked()
+    if len(ranked) < 2:
+        return []
+    best = ranked[0]
+    if not best.score_std or best.score is None:
+        return []
+    other = ranked[min(5, len(ranked)) - 1]
+    gap = abs(best.score - other.score)  # type: ignore[operator]
+    if best.score_std <= gap:
+        return []
+    rank = min(5, len(ranked))
+    ordinal = {2: "2nd", 3: "3rd"}.get(rank, f"{rank}th")
+    return [f"fold noise: the best trial's fold std ({best.score_std:.3g}) exceeds its lead over the {ordinal} "
+            f"best ({gap:.3g}): the top {rank} are indistinguishable; use more folds or repeated CV to pick one"]
+
+
+#: The checks, most important first.
+CHECKS: tuple[Callable[[ExperimentResult], list[str]], ...] = (
+    check_failures, check_edges, check_convergence, check_fit, check_fold_noise)
 
 
 def diagnose(experiment: ExperimentResult) -> list[str]:
-    """Hints about ``experiment`` worth a user's attention, most important first."""
-    return []
+    """Hints about ``experiment`` worth a user's attention, most important first.
+
+    A check that trips over an unexpected record is skipped: a hint is never worth breaking a run's summary.
+    """
+    hints: list[str] = []
+    for check in CHECKS:
+        try:
+            hints += check(experiment)
+        except Exception:  # noqa: BLE001 - see the docstring
+            continue
+    return hints

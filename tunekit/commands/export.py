@@ -1,0 +1,86 @@
+"""``tunekit export RESULTS.json --csv PATH``: every trial of a results file as one CSV row.
+
+Columns: ``id`` (the experiment's node ID), ``number``, ``state``, ``score``, ``score_std``,
+``duration_s``, ``error``, ``seed``, then ``params.NAME`` for every parameter and ``metrics.NAME`` for every
+metric of any experiment in the file (empty where a trial has none). Numbers keep full precision; lists
+and objects (fold scores of a metric, intermediate values) are written as JSON; ``null`` is an empty cell.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import pytest
+
+from tunekit import results as results_io
+from tunekit.commands._args import ArgumentParser, run_command
+from tunekit.errors import TunekitError
+from tunekit.results import ResultsDocument
+
+__all__ = ["main", "trial_rows", "FIXED_COLUMNS"]
+
+FIXED_COLUMNS = ("id", "number", "state", "score", "score_std", "duration_s", "error", "seed")
+
+
+class ExportError(TunekitError):
+    """The export cannot be written."""
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, allow_nan=False)
+    if isinstance(value, float):
+        return repr(value)
+    return value
+
+
+def _union(names: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(names))
+
+
+def trial_rows(doc: ResultsDocument) -> tuple[list[str], list[list[Any]]]:
+    """The header and one row per trial of every experiment, in file order then trial number."""
+    params = _union(p for e in doc.experiments for p in [*e.space, *(k for t in e.trials for k in t.params)])
+    metrics = _union(m for e in doc.experiments for t in e.trials for m in t.metrics)
+    header = [*FIXED_COLUMNS, *(f"params.{p}" for p in params), *(f"metrics.{m}" for m in metrics)]
+    rows = []
+    for exp in doc.experiments:
+        for t in sorted(exp.trials, key=lambda t: t.number):
+            rows.append([_cell(v) for v in (exp.id, t.number, t.state.value, t.score, t.score_std, t.duration_s,
+                                            t.error, t.seed)]
+                        + [_cell(t.params.get(p)) for p in params] + [_cell(t.metrics.get(m)) for m in metrics])
+    return header, rows
+
+
+def _export(argv: Sequence[str]) -> int:
+    parser = ArgumentParser(prog="tunekit export", description="Export the trials of a tunekit results file.")
+    parser.add_argument("results", metavar="RESULTS.json", help="the results file (e.g. .tunekit/results.json)")
+    parser.add_argument("--csv", metavar="PATH", required=True,
+                        help="write every trial as a CSV row here ('-' for standard output)")
+    args = parser.parse_args(list(argv))
+    header, rows = trial_rows(results_io.load(args.results))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    if args.csv == "-":
+        sys.stdout.write(buffer.getvalue())
+        return int(pytest.ExitCode.OK)
+    try:
+        results_io.write_atomic(args.csv, buffer.getvalue())
+    except OSError as exc:
+        raise ExportError(f"{args.csv}: cannot write the CSV: {exc.strerror or exc}") from None
+    print(f"csv: {args.csv} ({len(rows)} trials)")
+    return int(pytest.ExitCode.OK)
+
+
+def main(argv: Sequence[str]) -> int:
+    """Entry point of ``tunekit export``; returns 0, or 4 for bad arguments or unreadable/unwritable files."""
+    return run_command(_export, argv)

@@ -1,0 +1,357 @@
+"""The self-contained HTML report: leaderboard, baseline comparison, hints and plots in one file.
+
+Everything is inline (CSS, plotly.js, the figures' data), so the file opens offline, attached to a CI run
+or e-mailed. Figures are drawn in the browser by plotly.js from specs built by :mod:`tunekit.report.plots`;
+plotly.js adds about 4.8 MB once per file, whatever the number of trials.
+
+Used by ``tunekit --html PATH`` (at the end of a run) and ``tunekit report RESULTS.json -o PATH``.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tunekit.errors import TunekitError
+from tunekit.report.diagnostics import diagnose
+from tunekit.report.importance import METHOD, param_importance
+from tunekit.report.leaderboard import display_ids, format_params, format_score
+from tunekit.report.plots import (
+    Figure,
+    history_data,
+    history_figure,
+    importance_figure,
+    intermediate_data,
+    intermediate_figure,
+    parallel_data,
+    parallel_figure,
+    slice_data,
+    slice_figure,
+)
+from tunekit.results import ExperimentResult, ResultsDocument, write_atomic
+from tunekit.trial import TrialState
+
+__all__ = ["ReportError", "BaselineRow", "baseline_rows", "render_report", "write_report"]
+
+_TOP_TRIALS = 10
+_FAILED_SHOWN = 20
+
+
+class ReportError(TunekitError):
+    """The HTML report cannot be built or written (plotly missing, unwritable path, ...)."""
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _json_for_script(data: Any) -> str:
+    """JSON that is safe inside ``<script>``: ``<``, ``>`` and ``&`` become ``\\u`` escapes, so no value
+    can close the element (``</script>``) or open a comment, and U+2028/9 cannot break older parsers."""
+    text = json.dumps(data, allow_nan=False, separators=(",", ":"))
+    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escape)
+    return text
+
+
+def _plotly_js() -> str:
+    try:
+        from plotly.offline import get_plotlyjs
+    except ImportError:
+        raise ReportError("the HTML report needs plotly: pip install 'plotly>=5.20'") from None
+    source = get_plotlyjs()
+    # Never let the library's text end our <script> element early (it does not today; stay safe).
+    return re.sub(r"</(script)", r"<\\/\1", source, flags=re.IGNORECASE).replace("<!--", "<\\!--")
+
+
+# --- baseline comparison ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BaselineRow:
+    """One experiment's best score in the baseline and now, and what the change means."""
+
+    id: str
+    direction: str
+    baseline: float | None
+    current: float | None
+    delta: float | None  # current - baseline
+    change: str  # "better", "worse", "same" or "" when a side is missing
+    verdict: str  # tunekit.compare's verdict when available, else the same as change (or new/missing)
+
+
+def _change(direction: str, delta: float | None) -> str:
+    if delta is None:
+        return ""
+    if delta == 0:
+        return "same"
+    return "better" if (delta > 0) == (direction == "maximize") else "worse"
+
+
+def baseline_rows(doc: ResultsDocument, baseline: ResultsDocument) -> list[BaselineRow]:
+    """Per-experiment comparison with ``baseline``: noise-aware verdicts from :mod:`tunekit.compare`
+    where it is installed, else a plain direction-aware delta of the best scores."""
+    try:
+        from tunekit.compare import compare_documents
+    except ImportError:  # pragma: no cover - compare.py ships with tunekit; keep the report usable without it
+        compare_documents = None
+    rows = []
+    if compare_documents is not None:
+        for c in compare_documents(baseline, doc):
+            direction = c.direction
+            rows.append(BaselineRow(id=c.id, direction=direction, baseline=c.baseline, current=c.current,
+                                    delta=c.delta, change=_change(direction, c.delta), verdict=c.verdict.value))
+        return rows
+    ids = [e.id for e in doc.experiments] + [e.id for e in baseline.experiments if doc.get(e.id) is None]
+    for exp_id in ids:
+        old, new = baseline.get(exp_id), doc.get(exp_id)
+        direction = (new or old).direction  # type: ignore[union-attr]
+        b = old.best.score if old and old.best else None
+        c = new.best.score if new and new.best else None
+        delta = None if b is None or c is None else c - b
+        verdict = "missing" if new is None else "new" if b is None else _change(direction, delta)
+        rows.append(BaselineRow(exp_id, direction, b, c, delta, _change(direction, delta), verdict))
+    return rows
+
+
+# --- page pieces --------------------------------------------------------------------------------------
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    minutes, secs = divmod(int(round(seconds)), 60)
+    return f"{minutes}m{secs:02d}s" if minutes < 60 else f"{minutes // 60}h{minutes % 60:02d}m"
+
+
+def _trials_text(exp: ExperimentResult) -> str:
+    parts = [f"{exp.count(TrialState.COMPLETE)}/{exp.budget.get('trials', len(exp.trials))} complete"]
+    for state, word in ((TrialState.PRUNED, "pruned"), (TrialState.FAIL, "failed")):
+        if exp.count(state):
+            parts.append(f"{exp.count(state)} {word}")
+    return ", ".join(parts)
+
+
+def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], css: str = "") -> str:
+    """A table from already-escaped cells."""
+    head = "".join(f"<th>{h}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _header(doc: ResultsDocument, source: str | None) -> str:
+    commit = doc.commit_info or {}
+    machine = doc.machine_info or {}
+    bits = [f"created {_e(doc.created or '?')}"]
+    if doc.tunekit_version:
+        bits.append(f"tunekit {_e(doc.tunekit_version)}")
+    if commit.get("id"):
+        bits.append(f"commit {_e(str(commit['id'])[:12])}{' (dirty)' if commit.get('dirty') else ''}"
+                    + (f" on {_e(commit['branch'])}" if commit.get("branch") else ""))
+    if machine.get("node"):
+        bits.append(f"machine {_e(machine.get('node'))} ({_e(machine.get('system', ''))}, "
+                    f"Python {_e(machine.get('python_version', '?'))}, {_e(machine.get('cpu_count', '?'))} CPUs)")
+    if source:
+        bits.append(f"from {_e(source)}")
+    return f'<header><h1>tunekit report</h1><p class="meta">{" · ".join(bits)}</p></header>'
+
+
+def _leaderboard(doc: ResultsDocument, names: list[str]) -> str:
+    rows = []
+    for i, (name, exp) in enumerate(zip(names, doc.experiments)):
+        best = exp.best
+        rows.append([
+            f'<a href="#exp-{i}" title="{_e(exp.id)}">{_e(name)}</a>',
+            f'<span class="num">{_e(format_score(best.score, best.score_std) if best else "-")}</span>',
+            "max" if exp.direction == "maximize" else "min", _e(exp.strategy), _e(_trials_text(exp)),
+            _duration(exp.duration_s), _e(format_params(best.params)) if best else "",
+            f'<span class="status {_e(exp.status)}">{_e(exp.status)}</span>',
+        ])
+    table = _table(["experiment", "best score ± fold std", "goal", "strategy", "trials", "time", "best params",
+                    "status"], rows, "leaderboard")
+    return f'<section id="leaderboard"><h2>Leaderboard</h2>{table}</section>'
+
+
+def _baseline_section(rows: list[BaselineRow], label: str, warnings: Sequence[str]) -> str:
+    def num(value: float | None, signed: bool = False) -> str:
+        return "-" if value is None else f"{value:+.6g}" if signed else f"{value:.6g}"
+
+    body = [[_e(r.id), num(r.baseline), num(r.current), f'<span class="{_e(r.change)}">{num(r.delta, True)}</span>',
+             _e(r.change or "-"), f'<span class="verdict {_e(r.verdict)}">{_e(r.verdict)}</span>'] for r in rows]
+    notes = "".join(f'<li class="hint">{_e(w)}</li>' for w in warnings)
+    return (f'<section id="baseline"><h2>Compared with the baseline</h2><p class="meta">baseline: {_e(label)}; '
+            f"best score of each experiment there and now; delta = now - baseline; better/worse follows each "
+            f"experiment's goal; the verdict allows for fold noise.</p>{f'<ul>{notes}</ul>' if notes else ''}"
+            + _table(["experiment", "baseline best", "current best", "delta", "change", "verdict"], body,
+                     "baseline") + "</section>")
+
+
+_CAPTIONS = {
+    "history": "Each dot is a complete trial's score, in the order the trials ran; the line is the best score "
+               "found so far and the star the best trial. A line still climbing at the end means more trials "
+               "would likely help. Hover a dot for the trial's parameters.",
+    "importance": "How much of the score's variation each parameter explains: " + METHOD + ".",
+    "slices": "Score against each parameter, one plot per parameter: where the good values lie, and whether the "
+              "best one sits at the edge of its range. Darker dots are later trials; the star is the best trial.",
+    "intermediate": "Values the trials reported while running (metrics[\"intermediate\"]), by step: pruned trials "
+                    "in red were stopped early; complete trials in grey for reference.",
+    "parallel": "Every complete trial as a line through one axis per parameter and the score, coloured by score "
+                "(yellow is best). Drag along an axis to keep only the trials in that range.",
+}
+
+
+class _Figures:
+    """Collects figure specs and hands out the ``<div>`` each is drawn into."""
+
+    def __init__(self) -> None:
+        self.specs: dict[str, Figure] = {}
+
+    def div(self, key: str, kind: str, spec: Figure) -> str:
+        self.specs[key] = spec
+        return f'<div class="plot" id="{key}" data-plot="{kind}"></div>'
+
+
+def _block(title: str, kind: str, content: str, css: str = "") -> str:
+    return (f'<div class="block {css}"><h3>{title}</h3><p class="caption">{_e(_CAPTIONS[kind])}</p>'
+            f"{content}</div>")
+
+
+def _experiment(i: int, name: str, exp: ExperimentResult, figures: _Figures) -> str:
+    best = exp.best
+    parts = [f'<section class="experiment" id="exp-{i}"><h2>{_e(name)}</h2>',
+             f'<p class="meta"><code>{_e(exp.id)}</code> · goal: {_e(exp.direction)} · strategy {_e(exp.strategy)}'
+             f" · seed {_e(exp.seed)} · {_e(_trials_text(exp))} · {_duration(exp.duration_s)}"
+             f' · <span class="status {_e(exp.status)}">{_e(exp.status)}</span></p>']
+    if best is not None:
+        params = "".join(f"<li><b>{_e(k)}</b> = {_e(v)}</li>" for k, v in best.params.items())
+        parts.append(f'<div class="best">best score <b class="num">{_e(format_score(best.score, best.score_std))}'
+                     f"</b> (trial #{best.number}) with <ul class=\"params\">{params}</ul></div>")
+    messages = [f'<li class="error">{_e(exp.error)}</li>'] if exp.error else []
+    messages += [f'<li class="hint">hint: {_e(h)}</li>' for h in diagnose(exp)]
+    messages += [f'<li class="note">note: {_e(n)}</li>' for n in exp.notes]
+    if messages:
+        parts.append(f'<ul class="messages">{"".join(messages)}</ul>')
+    history = history_data(exp)
+    if history is None:
+        parts.append('<p class="empty">No trial completed: nothing to plot.</p>')
+    else:
+        row = _block("Optimization history", "history", figures.div(f"fig-{i}-history", "history",
+                                                                    history_figure(history)), "wide")
+        importance = param_importance(exp)
+        if importance is not None:
+            row += _block("Parameter importance", "importance",
+                          figures.div(f"fig-{i}-importance", "importance", importance_figure(importance)))
+        parts.append(f'<div class="row">{row}</div>')
+        slices = "".join(
+            f'<div class="slice">{figures.div(f"fig-{i}-slice-{j}", "slice", slice_figure(s))}</div>'
+            for j, s in enumerate(slice_data(exp)))
+        parts.append(_block("Slices: score against each parameter", "slices", f'<div class="slices">{slices}</div>'))
+        intermediate = intermediate_data(exp)
+        if intermediate is not None:
+            parts.append(_block("Intermediate values", "intermediate", figures.div(
+                f"fig-{i}-intermediate", "intermediate", intermediate_figure(intermediate))))
+        parallel = parallel_data(exp)
+        if parallel is not None:
+            parts.append(_block("Parallel coordinates", "parallel",
+                                figures.div(f"fig-{i}-parallel", "parallel", parallel_figure(parallel))))
+        top = [[str(rank), f"#{t.number}", f'<span class="num">{_e(format_score(t.score, t.score_std))}</span>',
+                _duration(t.duration_s), _e(format_params(t.params))]
+               for rank, t in enumerate(exp.ranked()[:_TOP_TRIALS], 1)]
+        parts.append(f"<details><summary>Top {len(top)} trials</summary>"
+                     f"{_table(['rank', 'trial', 'score', 'time', 'params'], top, 'trials')}</details>")
+    failed = [t for t in exp.trials if t.state is TrialState.FAIL]
+    if failed:
+        rows = [[f"#{t.number}", _e(format_params(t.params)), f"<code>{_e(t.error or '')}</code>"]
+                for t in failed[:_FAILED_SHOWN]]
+        more = f" (first {_FAILED_SHOWN})" if len(failed) > _FAILED_SHOWN else ""
+        parts.append(f"<details><summary>{len(failed)} failed trials{more}</summary>"
+                     f"{_table(['trial', 'params', 'error'], rows, 'trials')}</details>")
+    parts.append("</section>")
+    return "".join(parts)
+
+
+_CSS = """
+*{box-sizing:border-box}body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#222;
+margin:0;background:#f6f7f9}main{max-width:1280px;margin:0 auto;padding:16px 24px 48px}
+header h1{margin:8px 0 2px;font-size:24px}.meta{color:#666;margin:2px 0 10px}section{background:#fff;
+border:1px solid #e3e5e8;border-radius:8px;padding:12px 18px;margin:16px 0}h2{font-size:19px;margin:4px 0 6px}
+h3{font-size:15px;margin:10px 0 2px}.caption{color:#666;margin:0 0 4px;font-size:12.5px}
+table{border-collapse:collapse;width:100%;font-size:13px}th,td{text-align:left;padding:4px 8px;
+border-bottom:1px solid #eee;vertical-align:top}th{background:#fafafa;font-weight:600}.num{font-variant-numeric:
+tabular-nums;white-space:nowrap}.status.passed,.verdict.improved,.better{color:#1a7f37}.status.failed,
+.verdict.regressed,.worse{color:#cf222e}.status.interrupted,.verdict.missing{color:#9a6700}ul.messages{
+list-style:none;padding:0;margin:6px 0}ul.messages li{padding:3px 8px;margin:3px 0;border-radius:4px}
+li.hint{background:#fff8c5}li.error{background:#ffebe9}li.note{background:#ddf4ff}.best ul.params{display:
+inline;padding:0}.best ul.params li{display:inline-block;background:#eef2f8;border-radius:4px;padding:0 6px;
+margin:0 3px}.row{display:grid;grid-template-columns:minmax(0,2fr) minmax(0,1fr);gap:16px}.slices{display:grid;
+grid-template-columns:repeat(auto-fill,minmax(340px,1fr));gap:8px}details{margin:8px 0}summary{cursor:pointer;
+color:#0550ae}.banner{background:#ffebe9;border:1px solid #cf222e;padding:8px 12px;border-radius:6px}
+code{font-size:12.5px}@media (max-width:900px){.row{grid-template-columns:1fr}}
+"""
+
+_RENDER_JS = """
+(function () {
+  var specs = JSON.parse(document.getElementById("tunekit-figures").textContent);
+  var ids = Object.keys(specs), failures = [];
+  function fail(id, error) { failures.push(id + ": " + error); }
+  var drawing = ids.map(function (id) {
+    try {
+      return Promise.resolve(Plotly.newPlot(document.getElementById(id), specs[id].data, specs[id].layout,
+        {responsive: true, displaylogo: false})).catch(function (e) { fail(id, e); });
+    } catch (e) { fail(id, e); return Promise.resolve(); }
+  });
+  Promise.all(drawing).then(function () {
+    document.body.setAttribute("data-rendered", String(ids.length - failures.length));
+    if (failures.length) {
+      var banner = document.getElementById("render-errors");
+      banner.hidden = false;
+      banner.textContent = failures.length + " plot(s) could not be drawn: " + failures.join("; ");
+    }
+  });
+})();
+"""
+
+
+def render_report(doc: ResultsDocument, *, baseline: ResultsDocument | None = None, baseline_label: str = "",
+                  source: str | None = None) -> str:
+    """The whole report as one HTML page (see the module docstring)."""
+    plotly_js = _plotly_js()
+    names = display_ids([e.id for e in doc.experiments])
+    figures = _Figures()
+    body = [_header(doc, source), '<p id="render-errors" class="banner" hidden></p>',
+            "<noscript><p class=\"banner\">Plots need JavaScript; the tables work without it.</p></noscript>"]
+    if not doc.experiments:
+        body.append('<section><p class="empty">This results file has no experiments.</p></section>')
+    else:
+        body.append(_leaderboard(doc, names))
+    if baseline is not None:
+        try:
+            from tunekit.compare import provenance_warnings
+            warnings = provenance_warnings(baseline, doc)
+        except ImportError:  # pragma: no cover - see baseline_rows
+            warnings = []
+        body.append(_baseline_section(baseline_rows(doc, baseline), baseline_label or "(given)", warnings))
+    body += [_experiment(i, name, exp, figures) for i, (name, exp) in enumerate(zip(names, doc.experiments))]
+    title = "tunekit report" + (f": {names[0]}" if len(names) == 1 else "")
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        f"<title>{_e(title)}</title><style>{_CSS}</style>"
+        f"<script>{plotly_js}</script></head>"
+        f"<body><main>{''.join(body)}</main>"
+        f'<script type="application/json" id="tunekit-figures">{_json_for_script(figures.specs)}</script>'
+        f"<script>{_RENDER_JS}</script></body></html>\n")
+
+
+def write_report(doc: ResultsDocument, path: str | os.PathLike[str], *, baseline: ResultsDocument | None = None,
+                 baseline_label: str = "", source: str | None = None) -> None:
+    """Write the report of ``doc`` to ``path`` atomically; raise :class:`ReportError` when it cannot."""
+    text = render_report(doc, baseline=baseline, baseline_label=baseline_label, source=source)
+    try:
+        write_atomic(path, text)
+    except OSError as exc:
+        raise ReportError(f"{path}: cannot write the report: {exc.strerror or exc}") from None

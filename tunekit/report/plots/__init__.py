@@ -1,0 +1,35 @@
+"""Plots of one experiment: pure functions compute each plot's data, renderers turn it into figures.
+
+``*_data(experiment)`` functions return small dataclasses (or ``None`` when a plot would be empty);
+``*_figure(data)`` functions return plotly.js figure specs (plain dicts) that the HTML report embeds.
+"""
+
+from tunekit.report.plots._data import (
+    INTERMEDIATE_METRIC,
+    HistoryData,
+    IntermediateCurve,
+    IntermediateData,
+    ParallelAxis,
+    ParallelData,
+    SliceData,
+    history_data,
+    intermediate_data,
+    parallel_data,
+    parse_intermediate,
+    slice_data,
+)
+from tunekit.report.plots._figures import (
+    Figure,
+    history_figure,
+    importance_figure,
+    intermediate_figure,
+    parallel_figure,
+    slice_figure,
+)
+
+__all__ = [
+    "INTERMEDIATE_METRIC", "Figure", "HistoryData", "IntermediateCurve", "IntermediateData", "ParallelAxis",
+    "ParallelData", "SliceData", "history_data", "history_figure", "importance_figure", "intermediate_data",
+    "intermediate_figure", "parallel_data", "parallel_figure", "parse_intermediate", "slice_data",
+    "slice_figure",
+]
