@@ -7,6 +7,15 @@ from collections.abc import Callable
 
 import pytest
 
+# pytester's in-process runs drop the modules a run imported; C extensions (numpy.fft via scipy) cannot be
+# imported twice in one process, so the libraries experiments use are imported once, here.
+import sklearn.datasets  # noqa: F401
+import sklearn.ensemble  # noqa: F401
+import sklearn.linear_model  # noqa: F401
+import sklearn.model_selection  # noqa: F401
+import sklearn.pipeline  # noqa: F401
+import sklearn.preprocessing  # noqa: F401
+import sklearn.svm  # noqa: F401
 from tunekit import results
 
 

@@ -21,7 +21,8 @@ TRIAL_ARGUMENT = "trial"
 #: Trial budget of a non-grid search whose decorator names none.
 DEFAULT_TRIALS = 20
 _ATTRIBUTE = "__tunekit__"
-ACCEPTED_ARGUMENTS = ("space", "strategy", "trials", "direction", "seed", "workers", "trial_timeout")
+ACCEPTED_ARGUMENTS = ("space", "strategy", "trials", "direction", "seed", "workers", "trial_timeout",
+                      "tolerance")
 
 
 @dataclass(frozen=True)
@@ -40,8 +41,9 @@ class TunableSpec:
     takes_trial: bool = False
     fixture_names: tuple[str, ...] = ()
     error: str | None = None
-    workers: int | None = None
+    workers: int | str | None = None
     trial_timeout: float | None = None
+    tolerance: str | None = None
 
     def with_overrides(self, **changes: Any) -> TunableSpec:
         """Return a copy with command-line overrides applied (``None`` values are ignored)."""
@@ -121,7 +123,7 @@ def _signature_names(fn: Callable[..., Any], space: Space) -> tuple[bool, tuple[
 
 def build_spec(fn: Callable[..., Any], *, space: Any, strategy: Any = None, trials: Any = None,
                direction: Any = "maximize", seed: Any = None, workers: Any = None, trial_timeout: Any = None,
-               **options: Any) -> TunableSpec:
+               tolerance: Any = None, **options: Any) -> TunableSpec:
     """Validate the decorator's arguments against ``fn``; raise :class:`TunekitError` on the first problem."""
     if space is None:
         raise SpecError("space: @tunable needs space={name: Real(...) | Integer(...) | Categorical(...)}")
@@ -136,19 +138,24 @@ def build_spec(fn: Callable[..., Any], *, space: Any, strategy: Any = None, tria
     _check_seed(seed)
     check_workers(workers)
     check_timeout("trial_timeout", trial_timeout)
+    if tolerance is not None:
+        from tunekit.compare import Tolerance
+
+        tolerance = str(Tolerance.parse(tolerance))
     if options:
         raise SpecError(f"unknown argument {sorted(options)[0]!r} (accepted: {', '.join(ACCEPTED_ARGUMENTS)})")
     takes_trial, fixtures = _signature_names(fn, the_space)
     return TunableSpec(space=the_space, strategy=strategy, trials=None if trials is None else int(trials),
                        direction=direction, seed=None if seed is None else int(seed),
                        takes_trial=takes_trial, fixture_names=fixtures, workers=workers,
-                       trial_timeout=None if trial_timeout is None else float(trial_timeout))
+                       trial_timeout=None if trial_timeout is None else float(trial_timeout),
+                       tolerance=tolerance)
 
 
 def tunable(fn: F | None = None, /, *, space: Mapping[str, Dimension] | None = None,
             strategy: str | None = None, trials: int | None = None, direction: str = "maximize",
             seed: int | None = None, workers: int | str | None = None, trial_timeout: float | None = None,
-            **options: Any) -> Any:
+            tolerance: float | str | None = None, **options: Any) -> Any:
     """Declare a function as an experiment: tunekit searches ``space`` for the parameters that optimise it.
 
     The function is returned unchanged with a :class:`TunableSpec` attached, so it can still be called
@@ -166,12 +173,16 @@ def tunable(fn: F | None = None, /, *, space: Mapping[str, Dimension] | None = N
         seed: Seed of the search; the same seed gives the same trials. Defaults to 0.
         workers: Trials evaluated at once in worker processes (``"auto"``: the usable cores); default 1.
         trial_timeout: Seconds after which a running trial is stopped and recorded as failed.
+        tolerance: How much worse than its baseline the score may get before the experiment counts as
+            regressed: absolute (``0.01``) or relative (``"2%"``); the command line's ``--tolerance``
+            applies to experiments that set none.
     """
 
     def decorate(func: F) -> F:
         try:
             spec = build_spec(func, space=space, strategy=strategy, trials=trials, direction=direction,
-                              seed=seed, workers=workers, trial_timeout=trial_timeout, **options)
+                              seed=seed, workers=workers, trial_timeout=trial_timeout, tolerance=tolerance,
+                              **options)
         except TunekitError as exc:
             spec = TunableSpec(space=None, strategy=strategy, direction=str(direction), error=str(exc))
         setattr(func, _ATTRIBUTE, spec)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from tunekit.executors import Executor, Objective, SerialExecutor
 from tunekit.strategies import Observation, Strategy
 from tunekit.trial import Trial, TrialResult, TrialState, trial_seed
 
-__all__ = ["run_search", "SearchOutcome", "SearchInterrupted", "observation_of", "StopReason"]
+__all__ = ["run_search", "run_fixed", "SearchOutcome", "SearchInterrupted", "observation_of", "StopReason"]
 
 
 class StopReason:
@@ -81,3 +82,18 @@ def run_search(objective: Objective, strategy: Strategy, *, trials: int, directi
         raise SearchInterrupted(SearchOutcome(results, StopReason.INTERRUPTED,
                                               time.perf_counter() - start)) from None
     return SearchOutcome(results, stop_reason, time.perf_counter() - start)
+
+
+def run_fixed(objective: Objective, params: dict[str, Any], seeds: Sequence[int], *,
+              executor: Executor | None = None) -> SearchOutcome:
+    """Evaluate one parameter set once per seed (a re-check of a baseline's best): no strategy, no search."""
+    executor = executor or SerialExecutor()
+    batch = [Trial(number=i, params=dict(params), seed=seed) for i, seed in enumerate(seeds)]
+    start = time.perf_counter()
+    results: list[TrialResult] = []
+    try:
+        results.extend(executor.run(objective, batch))
+    except KeyboardInterrupt:
+        raise SearchInterrupted(SearchOutcome(sorted(results, key=lambda r: r.number), StopReason.INTERRUPTED,
+                                              time.perf_counter() - start)) from None
+    return SearchOutcome(sorted(results, key=lambda r: r.number), StopReason.BUDGET, time.perf_counter() - start)

@@ -1,0 +1,83 @@
+"""Property tests of the regression rule: direction symmetry, tolerance monotonicity, noise bands."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tunekit.compare import Tolerance, Verdict, compare_scores, noise_std_error
+from tunekit.errors import SpecError
+
+scores = st.floats(min_value=-1e3, max_value=1e3, allow_nan=False)
+tolerances = st.floats(min_value=0, max_value=10, allow_nan=False)
+folds = st.lists(st.floats(min_value=-10, max_value=10, allow_nan=False), min_size=2, max_size=10)
+MIRROR = {Verdict.IMPROVED: Verdict.IMPROVED, Verdict.REGRESSED: Verdict.REGRESSED, Verdict.UNCHANGED: Verdict.UNCHANGED}
+
+
+@given(scores, scores, tolerances)
+def test_direction_symmetry(baseline: float, current: float, tol: float) -> None:
+    """Maximising a score and minimising its negation give the same verdict."""
+    up = compare_scores(baseline, current, direction="maximize", tolerance=Tolerance(tol))
+    down = compare_scores(-baseline, -current, direction="minimize", tolerance=Tolerance(tol))
+    assert up.verdict is MIRROR[down.verdict]
+
+
+@given(scores, scores, tolerances, tolerances)
+def test_tolerance_monotonicity(baseline: float, current: float, t1: float, t2: float) -> None:
+    """A looser tolerance never turns a pass into a regression, nor unchanged into improved."""
+    low, high = sorted((t1, t2))
+    strict = compare_scores(baseline, current, direction="maximize", tolerance=Tolerance(low))
+    loose = compare_scores(baseline, current, direction="maximize", tolerance=Tolerance(high))
+    if loose.verdict is Verdict.REGRESSED:
+        assert strict.verdict is Verdict.REGRESSED
+    if loose.verdict is Verdict.IMPROVED:
+        assert strict.verdict is Verdict.IMPROVED
+
+
+@given(scores, st.sampled_from(["maximize", "minimize"]), tolerances)
+def test_identical_scores_are_unchanged(score: float, direction: str, tol: float) -> None:
+    assert compare_scores(score, score, direction=direction, tolerance=Tolerance(tol)).verdict is Verdict.UNCHANGED
+
+
+@given(scores, scores, folds, folds)
+def test_noise_only_widens_the_band(baseline: float, current: float, fb: list[float], fc: list[float]) -> None:
+    """With fold scores, a verdict can only soften (regressed/improved -> unchanged), never flip."""
+    plain = compare_scores(baseline, current, direction="maximize")
+    noisy = compare_scores(baseline, current, direction="maximize", baseline_folds=fb, current_folds=fc)
+    assert noisy.verdict in (plain.verdict, Verdict.UNCHANGED)
+    assert noisy.allowed >= plain.allowed
+
+
+def test_worsening_direction() -> None:
+    assert compare_scores(0.9, 0.8, direction="maximize").verdict is Verdict.REGRESSED
+    assert compare_scores(0.9, 0.8, direction="minimize").verdict is Verdict.IMPROVED
+    assert compare_scores(10.0, 10.5, direction="minimize", tolerance=Tolerance.parse("5.1%")).verdict is Verdict.UNCHANGED
+    assert compare_scores(10.0, 10.5, direction="minimize", tolerance=Tolerance.parse("4.9%")).verdict is Verdict.REGRESSED
+
+
+def test_noise_band_uses_the_standard_error_of_the_difference() -> None:
+    base, cur = [0.90, 0.92, 0.94, 0.96, 0.98], [0.89, 0.91, 0.93, 0.95, 0.97]
+    se = noise_std_error(base, cur)
+    assert se == pytest.approx(math.sqrt(2 * 0.001 / 5), rel=1e-9)  # sample variance 0.001 on each side
+    small_drop = compare_scores(0.94, 0.93, direction="maximize", baseline_folds=base, current_folds=cur)
+    assert small_drop.verdict is Verdict.UNCHANGED and small_drop.rule == "2 SE"
+    tight = [0.940, 0.941, 0.939, 0.940, 0.940]
+    big_drop = compare_scores(0.94, 0.92, direction="maximize", baseline_folds=tight,
+                              current_folds=[x - 0.02 for x in tight])
+    assert big_drop.verdict is Verdict.REGRESSED and "dropped from 0.94 to 0.92" in big_drop.reason()
+
+
+@pytest.mark.parametrize("text", ["abc", "-1", "2%%", "", "1e400", None, True, [1]])
+def test_invalid_tolerances_name_the_accepted_forms(text: object) -> None:
+    with pytest.raises(SpecError, match="absolute difference such as 0.01 or a relative one such as 2%"):
+        Tolerance.parse(text)
+
+
+@given(st.floats(min_value=0, max_value=1e6, allow_nan=False))
+def test_tolerance_round_trips_through_text(value: float) -> None:
+    for tol in (Tolerance(value), Tolerance(value / 100, relative=True)):
+        again = Tolerance.parse(str(tol))
+        assert again.relative == tol.relative and again.value == pytest.approx(tol.value, rel=1e-5, abs=1e-12)

@@ -1,0 +1,213 @@
+"""Baselines and regression checks: direction-aware, noise-aware verdicts between two results.
+
+The rule (documented in the README): let ``worse`` be how much the current score is worse than the
+baseline's, in the experiment's direction. When both scores come with fold scores, the noise band is
+``Z`` standard errors of the difference of two means, ``se = sqrt(s_b**2 / n_b + s_c**2 / n_c)`` with
+sample standard deviations; otherwise it is 0. The allowed worsening is ``max(tolerance, Z * se)``.
+``worse > allowed`` is a regression, ``-worse > allowed`` an improvement, anything else is unchanged.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from tunekit.errors import SpecError
+from tunekit.results import ExperimentResult, ResultsDocument
+
+__all__ = ["Tolerance", "Verdict", "Comparison", "compare_scores", "compare_experiment", "compare_documents",
+           "Z_SCORE", "provenance_warnings", "noise_std_error"]
+
+#: Width of the noise band in standard errors (about a 2.3% one-sided false-alarm rate for normal noise).
+Z_SCORE = 2.0
+#: Differences this small relative to the scores are floating-point noise, never a verdict.
+_FLOAT_EPSILON = 1e-9
+_TOLERANCE_FORMS = "an absolute difference such as 0.01 or a relative one such as 2%"
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """How much worse a score may get before it counts as a regression: absolute or relative."""
+
+    value: float
+    relative: bool = False
+
+    @classmethod
+    def parse(cls, text: Any) -> Tolerance:
+        """Parse ``0.01`` (absolute) or ``"2%"`` (relative); raise :class:`SpecError` naming the forms."""
+        if isinstance(text, Tolerance):
+            return text
+        if isinstance(text, (int, float)) and not isinstance(text, bool):
+            value, relative = float(text), False
+        elif isinstance(text, str) and re.fullmatch(r"\s*[0-9.eE+-]+\s*%?\s*", text):
+            stripped = text.strip()
+            relative = stripped.endswith("%")
+            try:
+                value = float(stripped.rstrip("%").strip())
+            except ValueError:
+                raise SpecError(f"tolerance: expected {_TOLERANCE_FORMS}, got {text!r}") from None
+        else:
+            raise SpecError(f"tolerance: expected {_TOLERANCE_FORMS}, got {text!r}")
+        if not math.isfinite(value) or value < 0:
+            raise SpecError(f"tolerance: expected {_TOLERANCE_FORMS} (not negative), got {text!r}")
+        return cls(value / 100.0 if relative else value, relative)
+
+    def allowed(self, baseline: float) -> float:
+        """The allowed worsening for a baseline score of ``baseline``."""
+        return self.value * abs(baseline) if self.relative else self.value
+
+    def __str__(self) -> str:
+        return f"{self.value * 100:g}%" if self.relative else f"{self.value:g}"
+
+
+DEFAULT_TOLERANCE = Tolerance(0.0)
+
+
+class Verdict(str, Enum):
+    """The outcome of comparing one experiment with its baseline."""
+
+    IMPROVED = "improved"
+    UNCHANGED = "unchanged"
+    REGRESSED = "regressed"
+    NEW = "new"
+    MISSING = "missing"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One row of the verdict table, with the numbers behind the verdict."""
+
+    id: str
+    verdict: Verdict
+    baseline: float | None = None
+    current: float | None = None
+    delta: float | None = None  # current - baseline
+    allowed: float | None = None
+    noise: float | None = None  # Z * standard error of the difference, when fold scores exist
+    tolerance: Tolerance | None = None
+    direction: str = "maximize"
+
+    @property
+    def rule(self) -> str:
+        """Which bound set ``allowed``: the noise band or the tolerance."""
+        if self.noise is not None and self.allowed is not None and self.noise >= self.allowed > 0:
+            return f"{Z_SCORE:g} SE"
+        return f"tol {self.tolerance}" if self.tolerance is not None else ""
+
+    def reason(self) -> str:
+        """A one-line explanation, used as the failure message of a regressed experiment."""
+        if self.verdict is Verdict.REGRESSED:
+            word = "dropped" if self.direction == "maximize" else "rose"
+            return (f"regressed: score {word} from {self.baseline:.6g} to {self.current:.6g} "
+                    f"(delta {self.delta:+.4g}, allowed {self.allowed:.4g} by {self.rule})")
+        return self.verdict.value
+
+
+def noise_std_error(baseline_folds: Sequence[float] | None, current_folds: Sequence[float] | None) -> float | None:
+    """Standard error of the difference of the two fold means, or ``None`` without two folds on each side."""
+    if not baseline_folds or not current_folds or len(baseline_folds) < 2 or len(current_folds) < 2:
+        return None
+
+    def variance(values: Sequence[float]) -> float:
+        mean = sum(values) / len(values)
+        return sum((v - mean) ** 2 for v in values) / (len(values) - 1)
+
+    return math.sqrt(variance(baseline_folds) / len(baseline_folds) + variance(current_folds) / len(current_folds))
+
+
+def compare_scores(baseline: float, current: float, *, direction: str, tolerance: Tolerance = DEFAULT_TOLERANCE,
+                   baseline_folds: Sequence[float] | None = None, current_folds: Sequence[float] | None = None,
+                   experiment_id: str = "") -> Comparison:
+    """Compare two scores of one experiment (see the module docstring for the rule)."""
+    sign = 1.0 if direction == "maximize" else -1.0
+    worse = sign * (baseline - current)
+    se = noise_std_error(baseline_folds, current_folds)
+    noise = None if se is None else Z_SCORE * se
+    epsilon = _FLOAT_EPSILON * max(1.0, abs(baseline), abs(current))
+    allowed = max(tolerance.allowed(baseline), noise or 0.0, epsilon)
+    if worse > allowed:
+        verdict = Verdict.REGRESSED
+    elif -worse > allowed:
+        verdict = Verdict.IMPROVED
+    else:
+        verdict = Verdict.UNCHANGED
+    return Comparison(id=experiment_id, verdict=verdict, baseline=baseline, current=current,
+                      delta=current - baseline, allowed=allowed, noise=noise, tolerance=tolerance,
+                      direction=direction)
+
+
+def reference_folds(experiment: ExperimentResult) -> tuple[float | None, list[float] | None]:
+    """The score an experiment is judged by and the fold scores behind it.
+
+    A tuned experiment is judged by its best trial. A re-check (several evaluations of the same parameters)
+    by the mean of its evaluations, with every evaluation's folds (or scores) pooled as its noise sample.
+    """
+    if experiment.strategy == "recheck":
+        complete = [t for t in experiment.trials if t.score is not None and t.state.value == "COMPLETE"]
+        if not complete:
+            return None, None
+        pooled = [f for t in complete for f in (t.folds or [t.score])]  # type: ignore[list-item]
+        score = sum(t.score for t in complete) / len(complete)  # type: ignore[misc]
+        return score, pooled if len(pooled) >= 2 else None
+    best = experiment.best
+    return (None, None) if best is None else (best.score, best.folds)
+
+
+def compare_experiment(baseline: ExperimentResult | None, current: ExperimentResult | None,
+                       tolerance: Tolerance = DEFAULT_TOLERANCE) -> Comparison:
+    """The verdict for one experiment ID present in the baseline, the current run, or both."""
+    if current is None:
+        assert baseline is not None
+        score, _ = reference_folds(baseline)
+        return Comparison(id=baseline.id, verdict=Verdict.MISSING, baseline=score, direction=baseline.direction)
+    current_score, current_folds = reference_folds(current)
+    if baseline is None or reference_folds(baseline)[0] is None:
+        return Comparison(id=current.id, verdict=Verdict.NEW, current=current_score, direction=current.direction)
+    baseline_score, baseline_folds = reference_folds(baseline)
+    assert baseline_score is not None
+    if current_score is None:  # every trial failed: as bad as it gets
+        return Comparison(id=current.id, verdict=Verdict.REGRESSED, baseline=baseline_score,
+                          direction=current.direction, tolerance=tolerance,
+                          allowed=tolerance.allowed(baseline_score))
+    return compare_scores(baseline_score, current_score, direction=current.direction, tolerance=tolerance,
+                          baseline_folds=baseline_folds, current_folds=current_folds, experiment_id=current.id)
+
+
+def compare_documents(baseline: ResultsDocument, current: ResultsDocument, *,
+                      tolerance: Tolerance = DEFAULT_TOLERANCE,
+                      tolerances: Mapping[str, Tolerance] | None = None,
+                      expected_missing: Iterable[str] = ()) -> list[Comparison]:
+    """Verdicts for every experiment of either document, current order first, then missing ones.
+
+    ``tolerances`` gives experiments their own tolerance (it wins over ``tolerance``); IDs in
+    ``expected_missing`` (deselected on purpose) are left out instead of being reported missing.
+    """
+    tolerances = tolerances or {}
+    skip = set(expected_missing)
+    rows = [compare_experiment(baseline.get(e.id), e, tolerances.get(e.id, tolerance)) for e in current.experiments]
+    current_ids = {e.id for e in current.experiments}
+    rows += [compare_experiment(e, None) for e in baseline.experiments if e.id not in current_ids and e.id not in skip]
+    return rows
+
+
+def provenance_warnings(baseline: ResultsDocument, current: ResultsDocument) -> list[str]:
+    """Why the baseline's numbers may not be comparable: another machine or another tunekit version."""
+    warnings = []
+    if baseline.tunekit_version and current.tunekit_version and baseline.tunekit_version != current.tunekit_version:
+        warnings.append(f"baseline written by tunekit {baseline.tunekit_version}, this is {current.tunekit_version}")
+    keys = ("node", "system", "machine", "python_version", "cpu_count", "libraries")
+    differing = [k for k in keys if baseline.machine_info.get(k) != current.machine_info.get(k)
+                 and k in baseline.machine_info]
+    if differing:
+        def show(info: Mapping[str, Any], key: str) -> str:
+            value = info.get(key)
+            return str(value) if key != "libraries" else ",".join(f"{k}={v}" for k, v in sorted((value or {}).items()))
+
+        first = differing[0]
+        warnings.append(f"baseline comes from another machine ({', '.join(differing)} differ; "
+                        f"{first}: {show(baseline.machine_info, first)} vs {show(current.machine_info, first)})")
+    return warnings
