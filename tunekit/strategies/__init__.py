@@ -8,17 +8,23 @@ from importlib.metadata import entry_points
 from tunekit.errors import SpecError
 from tunekit.space import Space
 from tunekit.strategies.base import Observation, Strategy
+from tunekit.strategies.bayes import BayesStrategy
+from tunekit.strategies.evolution import EvolutionStrategy
 from tunekit.strategies.grid import GridStrategy
 from tunekit.strategies.random import RandomStrategy
 
-__all__ = ["Strategy", "Observation", "GridStrategy", "RandomStrategy", "register_strategy",
-           "available_strategies", "get_strategy", "default_strategy", "ENTRY_POINT_GROUP"]
+__all__ = ["Strategy", "Observation", "GridStrategy", "RandomStrategy", "BayesStrategy",
+           "EvolutionStrategy", "register_strategy", "available_strategies", "get_strategy",
+           "default_strategy", "ENTRY_POINT_GROUP", "SMALL_GRID", "MAX_BAYES_TRIALS"]
 
 ENTRY_POINT_GROUP = "tunekit.strategies"
-_REGISTRY: dict[str, type[Strategy]] = {cls.name: cls for cls in (GridStrategy, RandomStrategy)}
+_REGISTRY: dict[str, type[Strategy]] = {
+    cls.name: cls for cls in (GridStrategy, RandomStrategy, BayesStrategy, EvolutionStrategy)}
 _entry_points_loaded = False
 #: Fully discrete spaces with at most this many grid points are searched by grid by default.
 SMALL_GRID = 64
+#: Above this many trials the Gaussian process (cubic in the trials) is no longer the default.
+MAX_BAYES_TRIALS = 200
 
 
 def register_strategy(cls: type[Strategy]) -> type[Strategy]:
@@ -61,7 +67,17 @@ def get_strategy(name: str) -> type[Strategy]:
 
 
 def default_strategy(space: Space, trials: int | None) -> str:
-    """Grid search for small fully discrete spaces (when the budget covers the grid), random otherwise."""
+    """Pick the strategy an experiment gets when it names none.
+
+    1. ``"grid"`` when every dimension is integer or categorical and the whole grid fits the budget
+       (``SMALL_GRID`` points when the budget is unknown): the search is then exhaustive.
+    2. ``"bayes"`` when the budget is at most ``MAX_BAYES_TRIALS`` (or unknown): a Gaussian process
+       makes the most of few expensive trials, and its cost per proposal stays small at that size.
+    3. ``"evolution"`` for larger budgets, where fitting a Gaussian process on every trial would cost
+       more than it saves and a population-based search scales linearly.
+    """
     if space.is_discrete and space.grid_size <= (trials if trials is not None else SMALL_GRID):
         return "grid"
-    return "random"
+    if trials is None or trials <= MAX_BAYES_TRIALS:
+        return "bayes"
+    return "evolution"

@@ -1,0 +1,155 @@
+"""The Gaussian-process strategy: dimension mapping, batches, failures, and that it learns."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tunekit.errors import SpecError
+from tunekit.space import Categorical, Integer, Real, Space
+from tunekit.strategies import BayesStrategy, RandomStrategy
+from tunekit.strategies.base import Observation
+from tunekit.testing.strategies import StrategyConformance, params_key, run_strategy
+from tunekit.trial import TrialState
+
+choice_values = st.one_of(st.text(max_size=5), st.integers(-5, 5), st.booleans(), st.none(),
+                          st.floats(-10, 10, allow_nan=False))
+
+
+def _unique(choices: list) -> list:
+    seen, unique = set(), []
+    for choice in choices:
+        if (type(choice), choice) not in seen:
+            seen.add((type(choice), choice))
+            unique.append(choice)
+    return unique
+
+
+@settings(max_examples=100, deadline=None)
+@given(choices=st.lists(choice_values, min_size=1, max_size=6).map(_unique), data=st.data())
+def test_categorical_choices_round_trip_exactly(choices: list, data: st.DataObject) -> None:
+    space = Space({"c": Categorical(choices), "x": Real(0.0, 1.0)})
+    strategy = BayesStrategy(space)
+    value = data.draw(st.sampled_from(choices))
+    params = {"c": value, "x": 0.25}
+    decoded = strategy._decode(strategy._encode(params)) if len(choices) > 1 else {**params}
+    assert params_key(decoded) == params_key(params)
+
+
+def test_mixed_type_choices_including_none_and_bools_are_proposed_and_learned() -> None:
+    choices = ["a", 1, 1.0, True, False, None]
+    space = Space({"c": Categorical(choices), "x": Real(0.0, 1.0)})
+    strategy = BayesStrategy(space, seed=0, budget=14)
+
+    def objective(number: int, params: dict) -> Observation:
+        loss = 0.0 if params["c"] is None else 1.0  # only the None choice is good
+        return Observation(params, TrialState.COMPLETE, loss + params["x"])
+
+    observations = run_strategy(strategy, 14, objective=objective)
+    for obs in observations:
+        StrategyConformance().check_proposal(space, obs.params)
+    assert {type(o.params["c"]) for o in observations} >= {str, int, float, bool}
+    assert sum(o.params["c"] is None for o in observations[-5:]) >= 3
+
+
+def test_log_dimensions_map_to_log_uniform_priors() -> None:
+    space = Space({"lr": Real(1e-5, 1.0, log=True), "n": Integer(1, 4096, log=True),
+                   "m": Integer(0, 9), "x": Real(-1.0, 1.0)})
+    dims = BayesStrategy(space)._skopt_dimensions()
+    assert [d.prior for d in dims] == ["log-uniform", "log-uniform", "uniform", "uniform"]
+    assert (dims[1].low, dims[1].high) == (1, 4096)
+
+
+def test_initial_design_is_spread_in_log_space() -> None:
+    space = Space({"lr": Real(1e-6, 1.0, log=True), "n": Integer(1, 10**6, log=True)})
+    proposals = BayesStrategy(space, seed=3, n_initial_points=12).ask(12)
+    for name in ("lr", "n"):
+        decades = np.log10([p[name] for p in proposals])
+        # a Latin hypercube in log space: one point in each twelfth of the six decades
+        low, high = (-6, 0) if name == "lr" else (np.log10(0.5), np.log10(10**6 + 0.5))
+        slots = np.floor((decades - low) / (high - low) * 12).astype(int)
+        assert sorted(np.clip(slots, 0, 11)) == list(range(12)), name
+
+
+def test_model_proposals_follow_the_log_scale() -> None:
+    # The optimum is at 1e-4 in a range of 1e-6..1: a linear scale would never look there.
+    space = Space({"lr": Real(1e-6, 1.0, log=True)})
+
+    def objective(number: int, params: dict) -> Observation:
+        return Observation(params, TrialState.COMPLETE, (math.log10(params["lr"]) + 4.0) ** 2)
+
+    observations = run_strategy(BayesStrategy(space, seed=1, budget=12), 12, objective=objective)
+    assert min(o.loss for o in observations) < 0.05
+    assert all(type(o.params["lr"]) is float for o in observations)
+
+
+def test_batch_proposals_are_distinct_deterministic_and_avoid_running_ones() -> None:
+    space = Space({"x": Real(-2.0, 2.0), "y": Real(-2.0, 2.0)})
+
+    def objective(number: int, params: dict) -> Observation:
+        return Observation(params, TrialState.COMPLETE, params["x"] ** 2 + params["y"] ** 2)
+
+    def batches(batch_size: int) -> tuple[list, list]:
+        strategy = BayesStrategy(space, seed=2, budget=30)
+        run_strategy(strategy, 8, objective=objective)
+        first = strategy.ask(batch_size)
+        second = strategy.ask(batch_size)  # the first batch is still running
+        return first, second
+
+    first, second = batches(3)
+    keys = [params_key(p) for p in first + second]
+    assert len(set(keys)) == 6
+    again_first, again_second = batches(3)
+    assert [params_key(p) for p in again_first + again_second] == keys
+    for params in first + second:
+        StrategyConformance().check_proposal(space, params)
+
+
+def test_failed_trials_are_told_the_worst_loss_seen() -> None:
+    space = Space({"x": Real(0.0, 1.0)})
+    strategy = BayesStrategy(space)
+    observations = [Observation({"x": 0.1}, TrialState.COMPLETE, 1.0),
+                    Observation({"x": 0.2}, TrialState.FAIL, None),
+                    Observation({"x": 0.3}, TrialState.PRUNED, 5.0),
+                    Observation({"x": 0.4}, TrialState.COMPLETE, -2.0)]
+    xs, ys = strategy._training_data(observations)
+    assert ys == [1.0, 5.0, 5.0, -2.0]
+    # before any trial succeeded a failure carries no scale: it is left out
+    assert strategy._training_data(observations[1:2]) == ([], [])
+
+
+def test_learns_a_quadratic_better_than_random_search() -> None:
+    space = Space({"x": Real(-10.0, 10.0)})
+
+    def objective(number: int, params: dict) -> Observation:
+        return Observation(params, TrialState.COMPLETE, (params["x"] - 3.7) ** 2)
+
+    def best(strategy) -> float:
+        return min(o.loss for o in run_strategy(strategy, 20, objective=objective))
+
+    seeds = range(3)
+    bayes = np.mean([best(BayesStrategy(space, seed=s, budget=20)) for s in seeds])
+    random = np.mean([best(RandomStrategy(space, seed=s, budget=20)) for s in seeds])
+    assert bayes < random
+    assert bayes < 0.01
+
+
+def test_importing_tunekit_does_not_import_skopt() -> None:
+    code = "import sys, tunekit, tunekit.strategies.bayes; assert 'skopt' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize(("kwargs", "field"), [
+    ({"acq_func": "UCB"}, "acq_func: expected one of EI, LCB, PI, gp_hedge"),
+    ({"acq_optimizer": "adam"}, "acq_optimizer"), ({"n_candidates": 0}, "n_candidates"),
+    ({"n_initial_points": 0}, "n_initial_points"), ({"refit_growth": 0.5}, "refit_growth"),
+    ({"full_refit_until": 1}, "full_refit_until")])
+def test_bad_settings_are_rejected(kwargs: dict, field: str) -> None:
+    with pytest.raises(SpecError, match=field):
+        BayesStrategy(Space({"x": Real(0.0, 1.0)}), **kwargs)

@@ -1,0 +1,154 @@
+"""A steady-state genetic algorithm for large mixed spaces (numpy only)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from tunekit.errors import SpecError
+from tunekit.space import Categorical, Integer, Space
+from tunekit.strategies._unit import from_unit, to_unit
+from tunekit.strategies.base import Observation, Strategy
+from tunekit.trial import TrialState
+
+__all__ = ["EvolutionStrategy"]
+
+
+def _param_key(params: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple((name, type(value).__name__, value) for name, value in params.items())
+
+
+class EvolutionStrategy(Strategy):
+    """Evolve parameter sets by tournament selection, crossover and mutation.
+
+    The first ``population_size`` proposals are random draws. After that the population is the
+    ``population_size`` best finished trials told so far (elitism: the best trial is never lost, and
+    trials the strategy did not propose, such as warm-start points, take part like any other). Each new
+    proposal is a child of two parents picked by tournaments of ``tournament_size``: uniform crossover
+    (with probability ``crossover_rate``, else a copy of the first parent), then each gene mutates with
+    probability ``1 / number of dimensions`` (at least one gene always does). Numbers mutate by a
+    Gaussian step of ``mutation_scale`` times their range, in log space for log dimensions, reflected at
+    the bounds, rounded for integers (which move at least to a neighbour); a categorical gene is
+    replaced by another choice.
+
+    Proposal ``k`` depends only on a generator seeded with ``(seed, k)`` and the observations told
+    before it, so a restored search continues exactly where it stopped. Failed trials never enter the
+    population.
+
+    Args:
+        space: The validated search space.
+        seed: Seed of every random choice.
+        budget: Total number of trials, when known (caps the population at a quarter of it).
+        population_size: Number of parents kept (default ``clip(2 * dimensions, 8, 40)``).
+        tournament_size: Contestants per tournament.
+        crossover_rate: Probability that a child mixes two parents.
+        mutation_scale: Standard deviation of numeric mutations, as a fraction of the (log) range.
+    """
+
+    name = "evolution"
+
+    def __init__(self, space: Space, *, seed: int = 0, budget: int | None = None,
+                 population_size: int | None = None, tournament_size: int = 3,
+                 crossover_rate: float = 0.9, mutation_scale: float = 0.15) -> None:
+        super().__init__(space, seed=seed, budget=budget)
+        if population_size is None:
+            population_size = min(max(2 * len(space), 8), 40)
+            if budget is not None:
+                population_size = max(4, min(population_size, budget // 4))
+        if not isinstance(population_size, int) or population_size < 2:
+            raise SpecError(f"population_size: expected an integer >= 2, got {population_size!r}")
+        if not isinstance(tournament_size, int) or tournament_size < 1:
+            raise SpecError(f"tournament_size: expected a positive integer, got {tournament_size!r}")
+        if not (isinstance(crossover_rate, (int, float)) and 0.0 <= crossover_rate <= 1.0):
+            raise SpecError(f"crossover_rate: expected a number in [0, 1], got {crossover_rate!r}")
+        if not (isinstance(mutation_scale, (int, float)) and mutation_scale > 0):
+            raise SpecError(f"mutation_scale: expected a positive number, got {mutation_scale!r}")
+        self.population_size = population_size
+        self.tournament_size = tournament_size
+        self.crossover_rate = float(crossover_rate)
+        self.mutation_scale = float(mutation_scale)
+        self._observations: list[Observation] = []
+        self._seen: set[tuple[Any, ...]] = set()
+
+    def tell(self, observations: Sequence[Observation]) -> None:
+        """Record finished trials, whoever proposed them."""
+        for obs in observations:
+            self._observations.append(obs)
+            if self.space.contains(obs.params):
+                self._seen.add(_param_key(obs.params))
+
+    def restore(self, observations: Sequence[Observation]) -> None:
+        """Continue after ``observations`` as if this strategy had proposed and been told them."""
+        self._observations = []
+        self._seen = set()
+        super().restore(observations)
+
+    @property
+    def population(self) -> list[Observation]:
+        """The current parents: the best finished trials, best first (ties: earliest first)."""
+        ranked = [(obs.loss, i, obs) for i, obs in enumerate(self._observations)
+                  if obs.state is not TrialState.FAIL and obs.loss is not None
+                  and math.isfinite(obs.loss) and self.space.contains(obs.params)]
+        ranked.sort(key=lambda item: (item[0], item[1]))
+        return [obs for _, _, obs in ranked[:self.population_size]]
+
+    def ask(self, n: int = 1) -> list[dict[str, Any]]:
+        """Return ``n`` proposals: random draws for the first generation, children afterwards."""
+        parents = self.population
+        proposals = []
+        for number in range(self.n_asked, self.n_asked + n):
+            rng = np.random.default_rng([self.seed, number])
+            if number < self.population_size or len(parents) < 2:
+                child = self.space.sample(rng)
+            else:
+                child = self._child(parents, rng)
+            proposals.append(child)
+        self.n_asked += n
+        return proposals
+
+    def _tournament(self, parents: list[Observation], rng: np.random.Generator) -> Observation:
+        # parents are sorted best first, so the smallest index drawn wins the tournament
+        size = min(self.tournament_size, len(parents))
+        return parents[int(np.min(rng.choice(len(parents), size=size, replace=False)))]
+
+    def _child(self, parents: list[Observation], rng: np.random.Generator) -> dict[str, Any]:
+        child: dict[str, Any] = {}
+        for _ in range(10):  # retry a few times when the child was already evaluated
+            first, second = self._tournament(parents, rng), self._tournament(parents, rng)
+            mix = rng.random() < self.crossover_rate
+            child = {name: (second.params[name] if mix and rng.random() < 0.5 else first.params[name])
+                     for name in self.space}
+            child = self.mutate(child, rng)
+            if _param_key(child) not in self._seen:
+                break
+        return child
+
+    def mutate(self, params: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
+        """Return a mutated copy of ``params``: every value stays a legal value of its dimension."""
+        names = list(self.space)
+        rate = 1.0 / len(names)
+        chosen = [name for name in names if rng.random() < rate]
+        if not chosen:
+            chosen = [names[int(rng.integers(len(names)))]]
+        mutated = dict(params)
+        for name in chosen:
+            dim = self.space[name]
+            if isinstance(dim, Categorical):
+                others = [i for i in range(len(dim.choices)) if i != dim.index(params[name])]
+                if others:
+                    mutated[name] = dim.choices[others[int(rng.integers(len(others)))]]
+            else:
+                step = rng.normal(0.0, self.mutation_scale)
+                u = to_unit(dim, params[name]) + step
+                u = abs(u) if u < 0 else (2.0 - u if u > 1 else u)  # reflect at the bounds
+                value = from_unit(dim, u)
+                if isinstance(dim, Integer) and value == params[name]:
+                    # a step smaller than one unit rounds back: move to the neighbour instead
+                    value = params[name] + (1 if step >= 0 else -1)
+                    if not dim.low <= value <= dim.high:
+                        value = params[name] - (1 if step >= 0 else -1)
+                mutated[name] = value
+        return mutated
