@@ -16,7 +16,7 @@ from typing import Any
 from tunekit.results import ExperimentResult
 from tunekit.trial import TrialResult, TrialState
 
-__all__ = ["diagnose", "EDGE_FRACTION", "FAILED_FRACTION", "LAST_FRACTION", "STEEP_FRACTION",
+__all__ = ["diagnose", "EDGE_FRACTION", "FAILED_FRACTION", "LAST_FRACTION", "STEEP_FRACTION", "STEEP_STEPS",
            "OVERFIT_GAP", "UNDERFIT_MAXIMIZE", "UNDERFIT_MINIMIZE", "MIN_TRIALS_CONVERGENCE",
            "MIN_TRIALS_EDGE"]
 
@@ -31,8 +31,10 @@ MIN_TRIALS_EDGE = 3
 MIN_TRIALS_CONVERGENCE = 10
 #: The best trial came among the last ``LAST_FRACTION`` of the trials: not converged.
 LAST_FRACTION = 0.10
-#: The last quarter of the trials brought at least this share of the total improvement: still improving.
+#: Still improving: the last quarter of the trials brought at least this share of the total improvement,
+#: in at least ``STEEP_STEPS`` separate improvements (one lucky draw is not a trend).
 STEEP_FRACTION = 0.25
+STEEP_STEPS = 2
 #: Overfitting: the train score beats the validation score by more than this share of the larger one.
 OVERFIT_GAP = 0.10
 #: Underfitting, for scores in [0, 1] only (accuracy, AUC, R², error rates): a train score this poor.
@@ -128,9 +130,11 @@ def check_convergence(exp: ExperimentResult) -> list[str]:
     running = []
     for trial in complete:
         running.append(trial.score if not running else better(running[-1], trial.score))  # type: ignore[type-var]
+    start = math.floor(0.75 * (len(running) - 1))
     total = abs(running[-1] - running[0])  # type: ignore[operator]
-    recent = abs(running[-1] - running[math.floor(0.75 * (len(running) - 1))])  # type: ignore[operator]
-    if total > 0 and recent / total >= STEEP_FRACTION:
+    recent = abs(running[-1] - running[start])  # type: ignore[operator]
+    steps = sum(b != a for a, b in zip(running[start:], running[start + 1:]))
+    if total > 0 and recent / total >= STEEP_FRACTION and steps >= STEEP_STEPS:
         return [f"still improving: the last quarter of the trials brought {recent / total:.0%} of the "
                 f"improvement: {more}"]
     return []

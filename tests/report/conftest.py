@@ -1,0 +1,64 @@
+"""Crafted results for the report tests: experiments built trial by trial, no search run."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from tunekit.results import ExperimentResult, ResultsDocument
+from tunekit.trial import TrialResult, TrialState
+
+DEFAULT_SPACE = {
+    "C": {"type": "real", "low": 1e-3, "high": 1e3, "log": True},
+    "depth": {"type": "integer", "low": 1, "high": 10, "log": False},
+    "kernel": {"type": "categorical", "choices": ["rbf", "linear"]},
+}
+
+
+def make_trial(number: int, score: float | None = None, *, state: TrialState | str | None = None,
+               params: dict[str, Any] | None = None, folds: Sequence[float] | None = None,
+               metrics: dict[str, Any] | None = None, error: str | None = None,
+               duration_s: float = 0.1) -> TrialResult:
+    """A trial: COMPLETE when it has a score, FAIL otherwise (unless ``state`` says)."""
+    std = None
+    if folds is not None:
+        mean = sum(folds) / len(folds)
+        std = (sum((f - mean) ** 2 for f in folds) / len(folds)) ** 0.5
+        score = mean if score is None else score
+    if state is None:
+        state = TrialState.COMPLETE if score is not None else TrialState.FAIL
+    state = TrialState(state)
+    if params is None:
+        params = {"C": 1.0, "depth": 5, "kernel": "rbf"}
+    return TrialResult(number=number, params=dict(params), state=state,
+                       score=score if state is TrialState.COMPLETE else None,
+                       score_std=std if state is TrialState.COMPLETE else None,
+                       folds=list(folds) if folds is not None and state is TrialState.COMPLETE else None,
+                       metrics=dict(metrics or {}), duration_s=duration_s,
+                       error=error if error is not None or state is not TrialState.FAIL else "ValueError: boom",
+                       seed=number)
+
+
+def make_experiment(trials: Sequence[TrialResult], *, space: dict[str, Any] | None = None,
+                    direction: str = "maximize", strategy: str = "random",
+                    id: str = "experiments/exp_x.py::tune_x", status: str = "passed") -> ExperimentResult:
+    return ExperimentResult(id=id, strategy=strategy, direction=direction, seed=0,
+                            budget={"trials": len(trials)}, space=dict(space or DEFAULT_SPACE),
+                            trials=list(trials), status=status, duration_s=1.0)
+
+
+def make_doc(*experiments: ExperimentResult) -> ResultsDocument:
+    return ResultsDocument(experiments=list(experiments), tunekit_version="0.1.0",
+                           created="2026-01-01T00:00:00+00:00",
+                           machine_info={"node": "box", "system": "Linux", "python_version": "3.11.7",
+                                         "cpu_count": 2},
+                           commit_info={"id": "0123456789abcdef", "dirty": False, "branch": "main"})
+
+
+@pytest.fixture
+def craft() -> SimpleNamespace:
+    """``craft.trial(...)``, ``craft.experiment(...)``, ``craft.doc(...)`` and ``craft.SPACE``."""
+    return SimpleNamespace(trial=make_trial, experiment=make_experiment, doc=make_doc, SPACE=DEFAULT_SPACE)
