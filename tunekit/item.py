@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
@@ -15,7 +15,8 @@ from tunekit.api import DEFAULT_TRIALS, TRIAL_ARGUMENT, TunableSpec
 from tunekit.compare import DEFAULT_TOLERANCE, Tolerance, Verdict, compare_experiment
 from tunekit.errors import TunekitError
 from tunekit.executors import Objective, make_executor
-from tunekit.options import RunOptions
+from tunekit.journal import Journal, fingerprint, journal_path, read_journal
+from tunekit.options import JOURNAL_DIR, RunOptions
 from tunekit.report.leaderboard import format_score
 from tunekit.results import ExperimentResult, ExperimentStatus
 from tunekit.search import SearchInterrupted, SearchOutcome, run_fixed, run_search
@@ -175,8 +176,13 @@ class TunableItem(pytest.Function):
                 record = self._search(settings, executor)
         except SearchInterrupted as interrupt:
             # An interrupted item makes no report: hand the partial record to the controller directly.
+            settings = getattr(interrupt, "settings", settings)
             session_state(self.config).add(self._record(settings, interrupt.outcome, ExperimentStatus.INTERRUPTED))
             raise KeyboardInterrupt from None
+        except TunekitError as exc:
+            if isinstance(exc, ExperimentFailed):
+                raise
+            raise ExperimentFailed(f"{self.nodeid}: {exc}") from None
         finally:
             executor.close()
         failure = self._judge(record, settings, options)
@@ -193,17 +199,53 @@ class TunableItem(pytest.Function):
             space=self.spec.space.to_dict(), trials=outcome.trials, status=status, duration_s=outcome.duration_s,
             stop_reason=outcome.stop_reason, notes=list(settings.notes), tolerance=self.spec.tolerance)
 
+    def _open_journal(self, settings: Settings) -> tuple[Journal, list[TrialResult]]:
+        """The experiment's journal, and the trials to restore from it when resuming."""
+        assert self.spec.space is not None
+        path = journal_path(self.config.rootpath / JOURNAL_DIR, self.nodeid)
+        print_ = fingerprint(space=self.spec.space.to_dict(), strategy=settings.strategy,
+                             direction=settings.direction, seed=settings.seed, objective=self.experiment)
+        if not (self.options.resume and path.exists()):
+            return Journal.create(path, experiment_id=self.nodeid, fingerprint=print_), []
+        contents = read_journal(path)
+        recorded = contents.header.get("fingerprint")
+        if recorded != print_:
+            changed = [k for k in print_ if not isinstance(recorded, dict) or recorded.get(k) != print_[k]]
+            raise ExperimentFailed(
+                f"{self.nodeid}: cannot resume: its journal ({path.relative_to(self.config.rootpath)}) was "
+                f"written for another search "
+                f"({', '.join(changed) or 'header'} changed); run without --resume to start afresh")
+        restored = []
+        for trial in contents.trials:  # the longest gap-free prefix: later trials are re-run
+            if trial.number != len(restored) or len(restored) == settings.trials:
+                break
+            restored.append(trial)
+        return Journal.reopen(path), restored
+
     def _search(self, settings: Settings, executor: Any) -> ExperimentResult:
         assert self.spec.space is not None
         strategy = get_strategy(settings.strategy)(self.spec.space, seed=settings.seed, budget=settings.trials)
+        journal, restored = self._open_journal(settings)
+        if restored:
+            settings = replace(settings, notes=(*settings.notes, f"resumed: {len(restored)} trials from the journal"))
         live = LiveLine(self, settings.trials)
 
         def on_trial(result: TrialResult, done: list[TrialResult]) -> None:
+            journal.append(result)  # on disk before the next trial is proposed
             live.update(results_io.best_trial(done, settings.direction), len(done))
 
-        outcome = run_search(self._bind_objective(), strategy, trials=settings.trials, direction=settings.direction,
-                             seed=settings.seed, executor=executor, on_trial=on_trial)
+        try:
+            outcome = run_search(self._bind_objective(), strategy, trials=settings.trials,
+                                 direction=settings.direction, seed=settings.seed, executor=executor,
+                                 on_trial=on_trial, restored=restored)
+        except SearchInterrupted as interrupt:
+            interrupt.settings = settings  # type: ignore[attr-defined]
+            raise
+        finally:
+            journal.close()
         record = self._record(settings, outcome, ExperimentStatus.PASSED)
+        with Journal.reopen(journal.path) as finished:
+            finished.finish(record.status)
         live.finish(record)
         return record
 

@@ -17,9 +17,11 @@ from tunekit.compare import Tolerance
 from tunekit.errors import TunekitError
 from tunekit.results import ResultsDocument
 
-__all__ = ["add_options", "RunOptions", "DEFAULT_RESULTS_PATH", "writable_target"]
+__all__ = ["add_options", "RunOptions", "DEFAULT_RESULTS_PATH", "JOURNAL_DIR", "writable_target"]
 
 DEFAULT_RESULTS_PATH = Path(".tunekit") / "results.json"
+#: Where each experiment's journal lives, under the project root.
+JOURNAL_DIR = Path(".tunekit") / "journal"
 
 
 def add_options(parser: pytest.Parser) -> None:
@@ -45,6 +47,8 @@ def add_options(parser: pytest.Parser) -> None:
     add("--recheck", "recheck", "BASELINE",
         "do not tune: re-evaluate each experiment's best parameters from BASELINE and compare with it")
     add("--repeats", "repeats", "N", "with --recheck: evaluations per experiment, each with its own seed (default 1)")
+    group.addoption("--resume", dest="tunekit_resume", action="store_true", default=False,
+                    help="continue each experiment from its journal (.tunekit/journal/) instead of starting afresh")
 
 
 def writable_target(path: Path) -> str | None:
@@ -89,6 +93,7 @@ class RunOptions:
         self.recheck = self._document("recheck")
         self.baseline = self.recheck or self._document("baseline")
         self.repeats = self._int("repeats", 1) or 1
+        self.resume: bool = bool(config.getoption("tunekit_resume"))
         if config.getoption("tunekit_repeats") is not None and self.recheck is None:
             raise pytest.UsageError("--repeats: only meaningful with --recheck BASELINE")
 

@@ -23,7 +23,7 @@ from tunekit.trial import TrialResult, TrialState
 
 __all__ = ["SCHEMA", "ExperimentResult", "ResultsDocument", "dump", "load", "loads", "dumps",
            "best_trial", "ExperimentStatus", "experiment_to_dict", "experiment_from_dict", "to_dict",
-           "from_dict", "write_atomic"]
+           "from_dict", "write_atomic", "trial_to_dict", "read_trial"]
 
 SCHEMA = "tunekit.results/1"
 
@@ -97,7 +97,8 @@ class ResultsDocument:
 
 # --- to JSON -----------------------------------------------------------------------------------------
 
-def _trial_to_dict(trial: TrialResult) -> dict[str, Any]:
+def trial_to_dict(trial: TrialResult) -> dict[str, Any]:
+    """The JSON-ready form of one trial (shared by results files and journals)."""
     return {
         "number": trial.number, "params": dict(trial.params), "state": trial.state.value,
         "score": trial.score, "score_std": trial.score_std, "folds": trial.folds,
@@ -114,7 +115,7 @@ def experiment_to_dict(exp: ExperimentResult) -> dict[str, Any]:
         "budget": dict(exp.budget), "space": dict(exp.space),
         "best": None if best is None else {"number": best.number, "params": dict(best.params),
                                            "score": best.score, "score_std": best.score_std},
-        "trials": [_trial_to_dict(t) for t in exp.trials],
+        "trials": [trial_to_dict(t) for t in exp.trials],
         "status": exp.status, "duration_s": round(exp.duration_s, 6), "stop_reason": exp.stop_reason,
         "error": exp.error, "notes": list(exp.notes), "tolerance": exp.tolerance,
     }
@@ -290,6 +291,11 @@ def _read_experiment(r: _Reader, data: Any, where: str) -> ExperimentResult:
         expected = "null" if computed is None else f"trial {computed.number}"
         raise r.fail(f"{where}.best", f"does not match the trials (expected {expected})")
     return exp
+
+
+def read_trial(data: Any, source: str = "<trial>") -> TrialResult:
+    """Validate and rebuild one trial written by :func:`trial_to_dict`."""
+    return _read_trial(_Reader(source), data, "trial")
 
 
 def experiment_from_dict(data: Any, source: str = "<experiment>") -> ExperimentResult:

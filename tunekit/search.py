@@ -49,15 +49,22 @@ def observation_of(result: TrialResult, direction: str) -> Observation:
 
 def run_search(objective: Objective, strategy: Strategy, *, trials: int, direction: str, seed: int,
                executor: Executor | None = None,
-               on_trial: Callable[[TrialResult, list[TrialResult]], None] | None = None) -> SearchOutcome:
+               on_trial: Callable[[TrialResult, list[TrialResult]], None] | None = None,
+               restored: Sequence[TrialResult] = ()) -> SearchOutcome:
     """Evaluate up to ``trials`` proposals of ``strategy`` and return every trial's result.
 
     Trial ``k`` always gets the seed ``trial_seed(seed, k)``. ``on_trial`` is called after each finished
-    trial with it and all results so far (for live progress). Ctrl-C raises :class:`SearchInterrupted`
-    holding the finished trials.
+    trial with it and all results so far (to journal it before the next proposal, and for live progress).
+    ``restored`` are trials 0..k-1 of an earlier run of the same search (resume): they are not evaluated
+    again and the strategy rebuilds its state from them. Ctrl-C raises :class:`SearchInterrupted` holding
+    the finished trials.
     """
     executor = executor or SerialExecutor()
-    results: list[TrialResult] = []
+    results: list[TrialResult] = sorted(restored, key=lambda r: r.number)
+    if [r.number for r in results] != list(range(len(results))):
+        raise ValueError("restored trials must be numbered 0..k-1 without gaps")
+    if results:
+        strategy.restore([observation_of(r, direction) for r in results])
     start = time.perf_counter()
     stop_reason = StopReason.BUDGET
     try:

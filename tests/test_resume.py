@@ -1,0 +1,158 @@
+"""Nothing lost: the journal survives kill -9 and Ctrl-C, and --resume completes the run exactly."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tunekit.errors import ResultsError
+from tunekit.journal import Journal, fingerprint, journal_path, read_journal
+from tunekit.trial import TrialResult, TrialState
+
+# Each evaluation appends its number to evaluations.log when it finishes, so repeats can be counted.
+EXPERIMENT = """
+import time
+from tunekit import tunable, Real, Integer, Categorical
+
+@tunable(space={{"x": Real(1e-3, 1.0, log=True), "n": Integer(1, 5), "k": Categorical(["a", "b"])}},
+         strategy="{strategy}", trials=40, seed=7)
+def tune_slow(x, n, k, trial):
+    time.sleep(0.1)
+    with open("evaluations.log", "a") as log:
+        log.write(f"{{trial.number}}\\n")
+    return x * n + (0.5 if k == "a" else 0.0)
+"""
+
+
+def _start(cwd: Path, *args: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "tunekit", "-q", *args], cwd=cwd,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+def _journal_lines(cwd: Path) -> int:
+    files = list((cwd / ".tunekit" / "journal").glob("*.jsonl"))
+    return len(files[0].read_text().splitlines()) if files else 0
+
+
+def _wait_for_trials(cwd: Path, process: subprocess.Popen[bytes], count: int) -> None:
+    deadline = time.monotonic() + 60
+    while _journal_lines(cwd) < count + 1:
+        assert process.poll() is None, process.stdout.read().decode() if process.stdout else ""
+        assert time.monotonic() < deadline, "the run did not journal trials in time"
+        time.sleep(0.05)
+
+
+def _trials(path: Path) -> list[tuple]:
+    (experiment,) = json.loads(path.read_text())["experiments"]
+    return [(t["number"], t["params"], t["score"], t["seed"]) for t in experiment["trials"]]
+
+
+@pytest.fixture
+def project(pytester: pytest.Pytester) -> Path:
+    pytester.makepyprojecttoml("[tool.tunekit]\n")
+    pytester.mkdir("experiments")
+    return pytester.path
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("strategy", "kill"), [("random", signal.SIGKILL), ("grid", signal.SIGKILL),
+                                                ("random", signal.SIGINT)])
+def test_resume_after_kill_completes_the_run_exactly(project: Path, strategy: str, kill: signal.Signals) -> None:
+    (project / "experiments" / "exp_slow.py").write_text(EXPERIMENT.format(strategy=strategy))
+    process = _start(project)
+    _wait_for_trials(project, process, 8)
+    process.send_signal(kill)
+    output = process.communicate(timeout=60)[0].decode()
+    if kill == signal.SIGINT:
+        assert process.returncode == pytest.ExitCode.INTERRUPTED, output
+        interrupted = json.loads((project / ".tunekit" / "results.json").read_text())["experiments"][0]
+        assert interrupted["status"] == "interrupted" and len(interrupted["trials"]) >= 8
+    else:
+        assert process.returncode == -signal.SIGKILL
+    journaled = read_journal(next((project / ".tunekit" / "journal").glob("*.jsonl")))
+    assert not journaled.finished and len(journaled.trials) >= 8
+    before = len(journaled.trials)
+
+    resumed = subprocess.run([sys.executable, "-m", "tunekit", "--resume"], cwd=project, capture_output=True,
+                             text=True, timeout=120)
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert f"resumed: {before} trials from the journal" in resumed.stdout
+    evaluations = [int(n) for n in (project / "evaluations.log").read_text().split()]
+    assert all(evaluations.count(n) == 1 for n in range(before)), "a journaled trial was evaluated again"
+    assert sorted(set(evaluations)) == list(range(40))
+
+    os.rename(project / ".tunekit" / "results.json", project / "resumed.json")
+    fresh = subprocess.run([sys.executable, "-m", "tunekit", "--json", "fresh.json"], cwd=project,
+                           capture_output=True, text=True, timeout=120)
+    assert fresh.returncode == 0
+    assert _trials(project / "resumed.json") == _trials(project / "fresh.json")
+
+
+def test_resume_refuses_a_journal_of_another_search(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(exp_r="from tunekit import tunable, Real\n"
+                              "@tunable(space={'x': Real(0, 1)}, strategy='random', trials=3)\n"
+                              "def tune_r(x):\n    return x\n")
+    assert pytester.runpytest("exp_r.py").ret == 0
+    pytester.makepyfile(exp_r="from tunekit import tunable, Real\n"
+                              "@tunable(space={'x': Real(0, 2)}, strategy='random', trials=3)\n"
+                              "def tune_r(x):\n    return x\n")
+    refused = pytester.runpytest("exp_r.py", "--resume")
+    assert refused.ret == pytest.ExitCode.TESTS_FAILED
+    refused.stdout.fnmatch_lines(["exp_r.py::tune_r: cannot resume: its journal (*) was written for another "
+                                  "search (space, objective changed); run without --resume to start afresh"])
+    assert pytester.runpytest("exp_r.py").ret == 0  # without --resume: a fresh start
+
+
+def test_resume_extends_a_finished_search(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(exp_r="from tunekit import tunable, Real\n"
+                              "@tunable(space={'x': Real(0, 1)}, strategy='random', trials=3)\n"
+                              "def tune_r(x):\n    return x\n")
+    assert pytester.runpytest("exp_r.py", "--json", "short.json").ret == 0
+    assert pytester.runpytest("exp_r.py", "--resume", "--trials", "6", "--json", "long.json").ret == 0
+    assert pytester.runpytest("exp_r.py", "--trials", "6", "--json", "direct.json").ret == 0
+    assert _trials(pytester.path / "long.json") == _trials(pytester.path / "direct.json")
+    assert _trials(pytester.path / "long.json")[:3] == _trials(pytester.path / "short.json")
+
+
+def _trial(number: int) -> TrialResult:
+    return TrialResult(number=number, params={"x": number / 10}, state=TrialState.COMPLETE, score=float(number),
+                       seed=number)
+
+
+def test_journal_tolerates_a_torn_last_line_and_rejects_other_damage(tmp_path: Path) -> None:
+    path = journal_path(tmp_path, "experiments/exp_a.py::tune_a")
+    print_ = fingerprint(space={}, strategy="random", direction="maximize", seed=0, objective=_trial)
+    with Journal.create(path, experiment_id="x", fingerprint=print_) as journal:
+        for n in range(3):
+            journal.append(_trial(n))
+    with path.open("a") as handle:
+        handle.write('{"type": "trial", "trial": {"numb')  # a crash in the middle of a write
+    contents = read_journal(path)
+    assert [t.number for t in contents.trials] == [0, 1, 2] and not contents.finished
+    with Journal.reopen(path) as journal:
+        journal.append(_trial(3))
+        journal.finish("passed")
+    contents = read_journal(path)
+    assert [t.number for t in contents.trials] == [0, 1, 2, 3] and contents.finished
+
+    lines = path.read_text().splitlines()
+    lines[2] = "not json"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ResultsError, match=r":3: journal line is not valid JSON"):
+        read_journal(path)
+    path.write_text('{"type": "header", "schema": "other"}\n')
+    with pytest.raises(ResultsError, match=r":1: not a tunekit journal"):
+        read_journal(path)
+
+
+def test_journal_file_names_are_safe_and_distinct(tmp_path: Path) -> None:
+    a = journal_path(tmp_path, "experiments/exp a.py::tune[<x>]")
+    b = journal_path(tmp_path, "experiments/exp_a.py::tune_<x>_")
+    assert a != b and a.parent == tmp_path and "/" not in a.name and " " not in a.name
