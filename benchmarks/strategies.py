@@ -1,0 +1,296 @@
+"""Benchmark tunekit's strategies against Optuna and scikit-optimize; write RESULTS.md and raw JSON.
+
+Run from the repository root (the contenders are in the ``bench`` extra)::
+
+    pip install -e '.[bench]'
+    python -m benchmarks.strategies            # full run, about 30 minutes on 2 cores
+    python -m benchmarks.strategies --quick    # a smoke run: 2 seeds, 20 trials
+    python -m benchmarks.strategies --report-only   # re-render RESULTS.md from the raw JSON
+
+Every contender gets the same problems, budgets and seeds. BLAS, OpenMP and torch are limited to one
+thread for every contender: the quality runs go two at a time on a two-core machine, and small
+Gaussian-process matrices are faster single-threaded anyway.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import math  # noqa: E402
+import platform  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from concurrent.futures import ProcessPoolExecutor  # noqa: E402
+from datetime import datetime, timezone  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from benchmarks.contenders import CONTENDERS, run_contender  # noqa: E402
+from benchmarks.problems import PROBLEMS  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+CHECKPOINTS = (10, 25, 50)
+REFERENCE = "tunekit-random"
+OVERHEAD_PROBLEM = "hartmann6"
+
+
+def _limit_torch_threads() -> None:
+    try:
+        import torch
+    except ImportError:
+        return
+    torch.set_num_threads(1)
+
+
+def _task(args: tuple[str, str, int, int]) -> tuple[str, str, int, dict[str, Any]]:
+    problem, contender, seed, budget = args
+    _limit_torch_threads()
+    p = PROBLEMS[problem]
+    start = time.perf_counter()
+    run = run_contender(contender, p.space, p.loss, budget=budget, seed=seed)
+    return problem, contender, seed, {"losses": run.losses, "overheads": run.overheads,
+                                      "wall_s": time.perf_counter() - start}
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {}
+    for name in ("tunekit", "scikit-optimize", "optuna", "torch", "scikit-learn", "numpy", "scipy"):
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def run_benchmark(*, seeds: int, sklearn_seeds: int, budget: int, overhead_trials: int, jobs: int,
+                  contenders: list[str], problems: list[str], log: Any) -> dict[str, Any]:
+    """Run every (problem, contender, seed), then the overhead runs; return the raw results."""
+    tasks = []
+    for problem in problems:
+        n_seeds = sklearn_seeds if PROBLEMS[problem].kind == "sklearn" else seeds
+        tasks += [(problem, c, s, budget) for s in range(n_seeds) for c in contenders]
+    # the slow model-based contenders first, so that the pool does not end on one long task
+    tasks.sort(key=lambda t: (t[1] not in ("optuna-gp", "skopt-gp_minimize"), t[0], t[2]))
+    runs: dict[str, dict[str, list[dict[str, Any]]]] = {p: {c: [] for c in contenders} for p in problems}
+    started = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        for i, (problem, contender, seed, run) in enumerate(pool.map(_task, tasks), 1):
+            runs[problem][contender].append({"seed": seed, **run})
+            print(f"[{time.perf_counter() - started:7.0f}s] {i}/{len(tasks)} {problem} {contender} "
+                  f"seed={seed} best={min(run['losses']):.5g} ({run['wall_s']:.1f}s)", file=log, flush=True)
+    for per_contender in runs.values():
+        for seed_runs in per_contender.values():
+            seed_runs.sort(key=lambda r: r["seed"])
+    # Overheads alone, one contender at a time, so that nothing else of ours competes for the CPU.
+    overhead: dict[str, list[float]] = {}
+    _limit_torch_threads()
+    p = PROBLEMS[OVERHEAD_PROBLEM]
+    for contender in contenders:
+        run = run_contender(contender, p.space, p.loss, budget=overhead_trials, seed=0)
+        overhead[contender] = run.overheads
+        print(f"[{time.perf_counter() - started:7.0f}s] overhead {contender}: "
+              f"{1e3 * np.mean(run.overheads[-10:]):.1f} ms at trial {len(run.overheads)}", file=log, flush=True)
+    return {
+        "schema": "tunekit.benchmark.strategies/1",
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": {"python": platform.python_version(), "platform": platform.platform(),
+                    "cpus": os.cpu_count(), "threads_per_contender": 1},
+        "versions": _versions(),
+        "config": {"seeds": seeds, "sklearn_seeds": sklearn_seeds, "budget": budget,
+                   "overhead_trials": overhead_trials, "overhead_problem": OVERHEAD_PROBLEM, "jobs": jobs},
+        "problems": {name: {"kind": PROBLEMS[name].kind, "optimum": PROBLEMS[name].optimum,
+                            "description": PROBLEMS[name].description} for name in problems},
+        "runs": runs,
+        "overhead": overhead,
+        "wall_s": time.perf_counter() - started,
+    }
+
+
+# -- summaries (pure functions of the raw results) -----------------------------------------------------
+
+def best_at(losses: list[float], k: int) -> float:
+    """The best loss among the first ``k`` trials."""
+    return float(min(losses[:k]))
+
+
+def optimum_of(results: dict[str, Any], problem: str) -> float:
+    """The known optimum, or for tasks without one the best loss any contender found in this run."""
+    known = results["problems"][problem]["optimum"]
+    if known is not None:
+        return float(known)
+    return min(min(r["losses"]) for runs in results["runs"][problem].values() for r in runs)
+
+
+def best_stats(results: dict[str, Any], problem: str, contender: str, k: int) -> tuple[float, float, float]:
+    """Median, 25th and 75th percentile over seeds of the best loss after ``k`` trials."""
+    values = [best_at(r["losses"], k) for r in results["runs"][problem][contender] if len(r["losses"]) >= 1]
+    q25, median, q75 = np.percentile(values, [25, 50, 75])
+    return float(median), float(q25), float(q75)
+
+
+def normalised_score(results: dict[str, Any], problem: str, contender: str, k: int) -> float:
+    """``(R - b) / (R - opt)``: 0 is random search's median best ``R``, 1 is the optimum ``opt``."""
+    reference = best_stats(results, problem, REFERENCE, k)[0]
+    best = best_stats(results, problem, contender, k)[0]
+    optimum = optimum_of(results, problem)
+    if math.isclose(reference, optimum, rel_tol=0, abs_tol=1e-12):
+        return float("nan")
+    return (reference - best) / (reference - optimum)
+
+
+def mean_score(results: dict[str, Any], contender: str, kind: str, k: int) -> float:
+    scores = [normalised_score(results, p, contender, k) for p, info in results["problems"].items()
+              if info["kind"] == kind]
+    scores = [s for s in scores if not math.isnan(s)]
+    return float(np.mean(scores)) if scores else float("nan")
+
+
+def overhead_ms(results: dict[str, Any], contender: str, trial: int) -> float:
+    """Mean optimiser time per trial over the ten trials up to ``trial``, in milliseconds."""
+    overheads = results["overhead"][contender]
+    if len(overheads) < trial:
+        return float("nan")
+    return 1e3 * float(np.mean(overheads[trial - 10:trial]))
+
+
+def target_checks(results: dict[str, Any]) -> list[tuple[str, bool, str]]:
+    """The issue's targets as (description, met, measured) rows."""
+    k = max(c for c in CHECKPOINTS if c <= results["config"]["budget"])
+    bayes_syn, gp_syn = mean_score(results, "tunekit-bayes", "synthetic", k), mean_score(
+        results, "optuna-gp", "synthetic", k)
+    bayes_skl, tpe_skl = mean_score(results, "tunekit-bayes", "sklearn", k), mean_score(
+        results, "optuna-tpe", "sklearn", k)
+    rows = [
+        (f"bayes mean normalised score on synthetic problems at {k} trials >= Optuna GPSampler's",
+         bayes_syn >= gp_syn, f"{bayes_syn:.3f} vs {gp_syn:.3f} (gap {bayes_syn - gp_syn:+.3f})"),
+        (f"bayes mean normalised score on scikit-learn tasks at {k} trials > Optuna TPE's",
+         bayes_skl > tpe_skl, f"{bayes_skl:.3f} vs {tpe_skl:.3f} (gap {bayes_skl - tpe_skl:+.3f})"),
+    ]
+    for trial in (50, 100):
+        b, g, m = (overhead_ms(results, c, trial) for c in ("tunekit-bayes", "optuna-gp", "skopt-gp_minimize"))
+        rows.append((f"bayes overhead at trial {trial} <= Optuna GPSampler's", b <= g,
+                     f"{b:.1f} ms vs {g:.1f} ms"))
+        rows.append((f"bayes overhead at trial {trial} <= 1/5 of gp_minimize's", b <= m / 5,
+                     f"{b:.1f} ms vs {m / 5:.1f} ms (gp_minimize {m:.1f} ms)"))
+    for contender in ("tunekit-random", "tunekit-grid"):
+        worst = max(overhead_ms(results, contender, t) for t in (50, 100))
+        rows.append((f"{contender} adds < 1 ms per trial", worst < 1.0, f"{worst:.3f} ms"))
+    return rows
+
+
+def render(results: dict[str, Any]) -> str:
+    """RESULTS.md for ``results``."""
+    cfg = results["config"]
+    contenders = list(next(iter(results["runs"].values())))
+    checkpoints = [c for c in CHECKPOINTS if c <= cfg["budget"]]
+    k = checkpoints[-1]
+    out = ["# Strategy benchmark", "",
+           f"Generated by `python -m benchmarks.strategies` on {results['created']} "
+           f"({results['machine']['platform']}, {results['machine']['cpus']} CPUs, Python "
+           f"{results['machine']['python']}); total {results['wall_s'] / 60:.1f} min. Raw data: "
+           "`benchmarks/results/strategies.json`. Nothing here is typed by hand: re-render with "
+           "`python -m benchmarks.strategies --report-only`.", "",
+           "Versions: " + ", ".join(f"{n} {v}" for n, v in results["versions"].items()) + ".", "",
+           f"Budget {cfg['budget']} sequential trials per run; {cfg['seeds']} seeds (0..{cfg['seeds'] - 1}) on "
+           f"the synthetic problems, {cfg['sklearn_seeds']} on the scikit-learn tasks (fewer, to keep the run "
+           "short: each trial there is a 3-fold cross-validation). Every contender runs single-threaded "
+           f"(BLAS, OpenMP and torch limited to one thread); quality runs go {cfg['jobs']} at a time.", "",
+           "Contenders: tunekit's `bayes`, `evolution`, `grid` (a seeded subset of the default grid when the "
+           "grid is larger than the budget) and `random` (the random-search reference); Optuna's "
+           "`TPESampler` and `GPSampler` with default settings; scikit-optimize's `gp_minimize` with "
+           "default settings.", "",
+           "## Targets", "", "| target | met | measured |", "| --- | --- | --- |"]
+    for description, met, measured in target_checks(results):
+        out.append(f"| {description} | {'yes' if met else '**no**'} | {measured} |")
+    out += ["", f"## Normalised score at {k} trials", "",
+            "Score = (R - b) / (R - opt), where b is the contender's median (over seeds) best loss after "
+            f"{k} trials, R is random search's (`tunekit-random`) median best loss after {k} trials, and opt "
+            "is the known optimum, or for the scikit-learn tasks the lowest CV error any contender found "
+            "in this run. 0 is random search's median, 1 the optimum, negative worse than random.", "",
+            "| problem | " + " | ".join(contenders) + " |",
+            "| --- |" + " --- |" * len(contenders)]
+    for problem in results["runs"]:
+        scores = [normalised_score(results, problem, c, k) for c in contenders]
+        out.append(f"| {problem} | " + " | ".join(f"{s:.3f}" for s in scores) + " |")
+    for kind, label in (("synthetic", "mean, synthetic"), ("sklearn", "mean, scikit-learn")):
+        if any(info["kind"] == kind for info in results["problems"].values()):
+            out.append(f"| **{label}** | " + " | ".join(
+                f"**{mean_score(results, c, kind, k):.3f}**" for c in contenders) + " |")
+    out += ["", "## Optimiser overhead per trial", "",
+            f"Mean time the optimiser itself took per trial (proposal, model fitting, bookkeeping; the "
+            f"objective excluded) over trials 41-50 and 91-100 of one {cfg['overhead_trials']}-trial run on "
+            f"the {cfg['overhead_problem']} space with an objective that costs microseconds, each "
+            "contender alone on the machine.", "",
+            "| contender | ms/trial at 50 | ms/trial at 100 |", "| --- | --- | --- |"]
+    for contender in contenders:
+        out.append(f"| {contender} | {overhead_ms(results, contender, 50):.2f} | "
+                   f"{overhead_ms(results, contender, 100):.2f} |")
+    out += ["", "## Best loss after 10 / 25 / 50 trials", "",
+            "Median over seeds, with the 25th-75th percentile range in brackets. Lower is better.", ""]
+    for problem, info in results["problems"].items():
+        optimum = "unknown" if info["optimum"] is None else f"{info['optimum']:.6g}"
+        out += [f"### {problem}", "", f"{info['description']}; optimum {optimum}.", "",
+                "| contender | " + " | ".join(f"{c} trials" for c in checkpoints) + " |",
+                "| --- |" + " --- |" * len(checkpoints)]
+        for contender in contenders:
+            cells = []
+            for c in checkpoints:
+                median, q25, q75 = best_stats(results, problem, contender, c)
+                cells.append(f"{median:.4g} [{q25:.4g}, {q75:.4g}]")
+            out.append(f"| {contender} | " + " | ".join(cells) + " |")
+        out.append("")
+    notes = HERE / "NOTES.md"
+    if notes.exists():
+        out += [notes.read_text().rstrip(), ""]
+    return "\n".join(out) + "\n"
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp") as handle:
+        handle.write(text)
+    os.replace(handle.name, path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.strategies", description=__doc__.split("\n")[0])
+    parser.add_argument("--seeds", type=int, default=5, help="seeds per synthetic problem (default 5)")
+    parser.add_argument("--sklearn-seeds", type=int, default=3, help="seeds per scikit-learn task (default 3)")
+    parser.add_argument("--budget", type=int, default=50, help="trials per run (default 50)")
+    parser.add_argument("--overhead-trials", type=int, default=100, help="length of the overhead runs")
+    parser.add_argument("--jobs", type=int, default=2, help="quality runs at a time (default 2)")
+    parser.add_argument("--contenders", nargs="+", default=list(CONTENDERS), choices=list(CONTENDERS))
+    parser.add_argument("--problems", nargs="+", default=list(PROBLEMS), choices=list(PROBLEMS))
+    parser.add_argument("--quick", action="store_true", help="smoke run: 2 seeds, 20 trials, 30 for overhead")
+    parser.add_argument("--out", type=Path, default=HERE, help="folder for RESULTS.md and results/")
+    parser.add_argument("--report-only", action="store_true", help="re-render RESULTS.md from the JSON")
+    args = parser.parse_args(argv)
+    raw = args.out / "results" / "strategies.json"
+    if args.report_only:
+        results = json.loads(raw.read_text())
+    else:
+        if REFERENCE not in args.contenders:
+            parser.error(f"--contenders must include the reference {REFERENCE}")
+        if args.quick:
+            args.seeds, args.sklearn_seeds, args.budget, args.overhead_trials = 2, 1, 20, 30
+        results = run_benchmark(seeds=args.seeds, sklearn_seeds=args.sklearn_seeds, budget=args.budget,
+                                overhead_trials=args.overhead_trials, jobs=args.jobs,
+                                contenders=args.contenders, problems=args.problems, log=sys.stdout)
+        _write_atomic(raw, json.dumps(results, indent=1) + "\n")
+    _write_atomic(args.out / "RESULTS.md", render(results))
+    print(f"wrote {args.out / 'RESULTS.md'} and {raw}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
