@@ -169,8 +169,6 @@ def test_one_bad_fold_spoils_the_sequence(good, bad, position):
         parse_objective_value(folds)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the mean/std of finite fold scores can overflow to inf, "
-                                       "and parse_objective_value accepts the non-finite score")
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 @pytest.mark.parametrize("folds", [[1e308, 1e308], [0.0, 1e200]])
 def test_fold_scores_whose_summary_overflows_never_give_a_non_finite_score(folds):
@@ -181,8 +179,6 @@ def test_fold_scores_whose_summary_overflows_never_give_a_non_finite_score(folds
     assert math.isfinite(out.score) and math.isfinite(out.score_std)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: an int too large for a float raises OverflowError "
-                                       "instead of ObjectiveValueError")
 def test_huge_int_is_refused_with_objective_value_error():
     with pytest.raises(ObjectiveValueError):
         parse_objective_value(10**400)

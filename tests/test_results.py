@@ -9,7 +9,7 @@ import os
 import re
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tunekit import results
@@ -22,7 +22,7 @@ from tunekit.trial import TrialResult, TrialState
 _int = st.integers(-2**63, 2**63)
 _float = st.floats(allow_nan=False, allow_infinity=False)
 _scalar = st.one_of(st.none(), st.booleans(), _int, _float, st.text(max_size=10))
-#: Any JSON value (integers kept to 64 bits: huge ones are a known bug, see the xfail test below).
+#: Any JSON value (integers kept to 64 bits; huge ones have their own test below).
 json_values = st.recursive(
     _scalar,
     lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=6), inner, max_size=4)),
@@ -437,9 +437,6 @@ def test_load_reports_missing_and_unreadable_files(tmp_path):
     assert str(info.value).startswith(f"{bad}: experiments[0].trials[0].state: ")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a JSON integer too large for a float in a number field "
-                                       "(score, duration_s, ...) raises OverflowError from math.isfinite "
-                                       "instead of ResultsError")
 @pytest.mark.parametrize("field", ["score", "duration_s", "score_std"])
 def test_huge_integer_in_a_number_field_is_a_results_error(field):
     data = _valid()
@@ -450,9 +447,6 @@ def test_huge_integer_in_a_number_field_is_a_results_error(field):
         results.loads(text)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the state check tests membership in a set, so an array or "
-                                       "object as a trial's state raises TypeError (unhashable) instead "
-                                       "of ResultsError")
 @pytest.mark.parametrize("state", [[], ["COMPLETE"], {}])
 def test_unhashable_state_is_a_results_error(state):
     data = _valid()
@@ -507,9 +501,6 @@ _VALID_PATHS = [p for p in _paths(_valid()) if p]
 @settings(max_examples=150, deadline=None)
 @given(path=st.sampled_from(_VALID_PATHS), action=st.sampled_from(["replace", "delete"]), new=json_values)
 def test_fuzz_mutating_any_field_of_a_valid_document_is_loaded_or_rejected(path, action, new):
-    # Known bug (see test_unhashable_state_is_a_results_error): an array or object as a trial's state
-    # raises TypeError. Excluded here so this fuzz keeps guarding every other field.
-    assume(not (action == "replace" and path[-1] == "state" and isinstance(new, (list, dict))))
     data = _valid()
     parent = data
     for step in path[:-1]:

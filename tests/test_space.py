@@ -26,7 +26,7 @@ _BOUND = 1e300
 _finite = st.floats(min_value=-_BOUND, max_value=_BOUND, allow_nan=False, allow_infinity=False)
 _positive = st.floats(min_value=0.0, max_value=_BOUND, exclude_min=True, allow_nan=False,
                       allow_infinity=False)
-#: Integers kept inside the range floats represent exactly (2**53); see the xfail tests for wider ones.
+#: Integers kept inside the range floats represent exactly (2**53); wider bounds are rejected (see below).
 _INT_BOUND = 2**53
 
 
@@ -329,16 +329,12 @@ def test_grid_of_a_small_space_by_hand():
     assert Integer(1, 3, grid=5).grid_points() == [1, 2, 3]  # rounding collapses duplicates
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: Real._default_grid does not drop points that collapse to "
-                                       "the same float in a very narrow range, so grid() has duplicates")
 def test_narrow_real_range_grid_has_no_duplicates():
     dim = Real(1.0, math.nextafter(1.0, 2.0))
     points = dim.grid_points()
     assert len(set(points)) == len(points)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: Real accepts a range whose width overflows a float; "
-                                       "sample() then raises OverflowError and grid_points() contains inf")
 def test_real_range_wider_than_float_max_is_rejected_or_sampled():
     dim = Real(-1.5e308, 1.5e308)
     if dim.problem() is None:
@@ -347,16 +343,14 @@ def test_real_range_wider_than_float_max_is_rejected_or_sampled():
         assert all(dim.contains(p) for p in dim.grid_points())
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: Integer grid points are computed in floats, so for bounds "
-                                       "beyond 2**53 a grid point can exceed high")
-def test_integer_grid_points_beyond_float_precision_stay_in_range():
-    dim = Integer(0, 2**60 - 1)
+def test_integer_bounds_beyond_float_precision_are_rejected_and_the_widest_range_grids_in_range():
+    assert "within +-2**53" in Integer(0, 2**60 - 1).problem()
+    dim = Integer(0, 2**53)
     assert dim.problem() is None
     assert all(dim.contains(p) for p in dim.grid_points()), dim.grid_points()
+    assert dim.grid_points()[0] == 0 and dim.grid_points()[-1] == 2**53
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: Integer accepts bounds too large for a float, then "
-                                       "sample() raises OverflowError instead of being rejected upfront")
 def test_integer_with_huge_bounds_is_rejected_or_sampled():
     dim = Integer(0, 10**400)
     if dim.problem() is None:

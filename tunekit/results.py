@@ -204,7 +204,12 @@ def _is_int(v: Any) -> bool:
 
 
 def _is_num(v: Any) -> bool:
-    return (isinstance(v, (int, float)) and not isinstance(v, bool)) and math.isfinite(v)
+    if not isinstance(v, (int, float)) or isinstance(v, bool):
+        return False
+    try:
+        return math.isfinite(float(v))
+    except OverflowError:  # a JSON integer beyond the float range
+        return False
 
 
 def _is_opt_num(v: Any) -> bool:
@@ -230,7 +235,7 @@ def _read_trial(r: _Reader, data: Any, where: str) -> TrialResult:
     for name, value in params.items():
         if not _is_json_scalar(value):
             raise r.fail(f"{where}.params.{name}", f"expected a string, number, boolean or null, got {_kind(value)}")
-    state_text = r.get(data, "state", where, lambda v: v in {s.value for s in TrialState},
+    state_text = r.get(data, "state", where, lambda v: isinstance(v, str) and v in {s.value for s in TrialState},
                        "one of " + ", ".join(s.value for s in TrialState))
     state = TrialState(state_text)
     score = r.get(data, "score", where, _is_opt_num, "a finite number or null", optional=True)
@@ -254,7 +259,7 @@ def _read_trial(r: _Reader, data: Any, where: str) -> TrialResult:
 def _read_experiment(r: _Reader, data: Any, where: str) -> ExperimentResult:
     data = r.obj(data, where)
     exp_id = r.get(data, "id", where, lambda v: _is_str(v) and v != "", "a non-empty string")
-    direction = r.get(data, "direction", where, lambda v: v in ("maximize", "minimize"),
+    direction = r.get(data, "direction", where, lambda v: isinstance(v, str) and v in ("maximize", "minimize"),
                       "'maximize' or 'minimize'")
     space = r.get(data, "space", where, lambda v: isinstance(v, dict), "an object")
     try:
@@ -274,7 +279,7 @@ def _read_experiment(r: _Reader, data: Any, where: str) -> ExperimentResult:
         budget=r.get(data, "budget", where, lambda v: isinstance(v, dict), "an object"),
         space=space,
         trials=trials,
-        status=r.get(data, "status", where, lambda v: v in ExperimentStatus.ALL,
+        status=r.get(data, "status", where, lambda v: isinstance(v, str) and v in ExperimentStatus.ALL,
                      "one of " + ", ".join(ExperimentStatus.ALL)),
         duration_s=float(r.get(data, "duration_s", where, lambda v: _is_num(v) and v >= 0,
                                "a non-negative number", optional=True, default=0.0)),

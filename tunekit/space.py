@@ -109,6 +109,8 @@ class _Range(Dimension):
         if self._problem is None:
             if self.low >= self.high:
                 self._fail(f"low ({low!r}) must be less than high ({high!r})")
+            elif not math.isfinite(float(self.high) - float(self.low)):
+                self._fail(f"the range [{low!r}, {high!r}] is wider than a float can represent")
             elif log and self.low <= 0:
                 self._fail(f"log=True needs low > 0, got low={low!r}")
         if self._problem is None:
@@ -204,7 +206,7 @@ class Real(_Range):
     def _default_grid(self, n: int) -> list[float]:
         points = [float(v) for v in self._spaced(n)]
         points[0], points[-1] = self.low, self.high  # no rounding drift at the bounds
-        return points
+        return sorted({min(max(p, self.low), self.high) for p in points})  # a narrow range collapses points
 
     def contains(self, value: Any) -> bool:
         return _is_real(value) and math.isfinite(value) and self.low <= value <= self.high
@@ -224,6 +226,9 @@ class Integer(_Range):
             if not _is_integer(value):
                 self._fail(f"{name} must be an integer, got {value!r}")
                 return
+            if abs(int(value)) > 2**53:
+                self._fail(f"{name} must be within +-2**53 (exactly representable as a float), got {value!r}")
+                return
             setattr(self, name, int(value))
 
     def _cast(self, value: Any) -> int:
@@ -241,7 +246,8 @@ class Integer(_Range):
     def _default_grid(self, n: int) -> list[int]:
         if self.grid is None and self.high - self.low + 1 <= _MAX_FULL_INTEGER_GRID:
             return list(range(self.low, self.high + 1))
-        return sorted({int(round(v)) for v in self._spaced(n)})
+        points = {min(max(int(round(v)), self.low), self.high) for v in self._spaced(n)}
+        return sorted(points | {self.low, self.high})
 
     def contains(self, value: Any) -> bool:
         return _is_integer(value) and self.low <= value <= self.high

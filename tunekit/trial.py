@@ -84,7 +84,10 @@ class Outcome:
 def _as_number(value: Any, what: str) -> float:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise ObjectiveValueError(f"{what} must be a number, got {type(value).__name__} {value!r:.60}")
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:
+        raise ObjectiveValueError(f"{what} is too large for a float") from None
     if not math.isfinite(number):
         raise ObjectiveValueError(f"{what} is {number}")
     return number
@@ -101,7 +104,9 @@ def _as_scores(value: Any, what: str) -> tuple[float, float | None, list[float] 
         if not values:
             raise ObjectiveValueError(f"{what} is an empty sequence of fold scores")
         folds = [_as_number(v, f"{what} fold {i}") for i, v in enumerate(values)]
-        return float(np.mean(folds)), float(np.std(folds)), folds
+        with np.errstate(over="ignore", invalid="ignore"):
+            mean, std = np.mean(folds), np.std(folds)
+        return _as_number(mean, f"{what} mean of folds"), _as_number(std, f"{what} std of folds"), folds
     if value is None:
         raise ObjectiveValueError(f"{what} is None (did the objective forget to return?)")
     return _as_number(value, what), None, None
