@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -35,6 +36,20 @@ def _derived_seed(*entropy: int) -> int:
 
 
 _fast_gp_class: Any = None
+
+
+@contextmanager
+def _quiet_backend() -> Iterator[None]:
+    """Silence the backend's expected warnings, and only those (deprecations still show)."""
+    from sklearn.exceptions import ConvergenceWarning
+
+    with warnings.catch_warnings():
+        # hyperparameters at a bound of their range: expected with few observations
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        # repeated points: expected on small discrete spaces, where every point gets evaluated
+        warnings.filterwarnings("ignore", message="The objective has been evaluated")
+        warnings.filterwarnings("ignore", message="Predicted variances smaller than 0")
+        yield
 
 
 def _fast_gp() -> Any:
@@ -295,8 +310,7 @@ class BayesStrategy(Strategy):
             if start is not None:
                 signal, noise = start
                 gp.set_params(kernel=signal + WhiteKernel(noise_level=noise), n_restarts_optimizer=1)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
+            with _quiet_backend():
                 gp.fit(space.transform(xs), ys)
             result = (gp.kernel_.k1, max(float(gp.noise_ or 0.0), 1e-5))
         self._hyper_cache[point] = result
@@ -331,8 +345,7 @@ class BayesStrategy(Strategy):
         ys = ys + [lie] * len(pending)
         random_state = _derived_seed(self.seed, self.n_asked)
         # Small matrices: multi-threaded BLAS only adds synchronisation cost (4x slower measured).
-        with threadpool_limits(limits=1, user_api="blas"), warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # "point evaluated before" on small discrete spaces
+        with threadpool_limits(limits=1, user_api="blas"), _quiet_backend():
             optimizer = Optimizer(
                 self._skopt_dimensions(),
                 base_estimator=self._estimator(random_state),
