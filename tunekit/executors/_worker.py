@@ -6,7 +6,8 @@ to stderr, so it cannot corrupt the replies. It exits when its stdin closes.
 
 Request: ``pickle((token, payload, sys_path, trial))`` where ``payload`` is the cloudpickled objective,
 sent only the first time a worker runs a trial of that objective (``None`` afterwards).
-Replies: ``b"S"`` when the trial starts (its timeout counts from here), then ``pickle(TrialResult)``.
+Replies: ``b"S"`` once the objective is loaded, when the request carried it (the trial's timeout counts
+from there), then ``pickle(TrialResult)``.
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ def main() -> None:
         if payload is not None:
             objectives.clear()  # one objective at a time: the previous run's fixtures can be freed
             objectives[token] = load_objective(payload, sys_path)
-        replies.send_bytes(STARTED)
+            replies.send_bytes(STARTED)  # loading may take long (imports): the timeout starts now
         objective = objectives.get(token)
         if isinstance(objective, LoadError) or objective is None:
             message = objective.message if objective is not None else "the objective never reached the worker"

@@ -92,7 +92,9 @@ class _Worker:
         message = (payload.token, payload.data if fresh else None, payload.sys_path if fresh else None, trial)
         self.requests.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
         self.token, self.trial = payload.token, trial
-        self.sent_at, self.started_at = time.perf_counter(), None
+        self.sent_at = time.perf_counter()
+        # A worker that already holds the objective starts at once; otherwise it says when it has loaded it.
+        self.started_at = None if fresh else self.sent_at
 
     def deadline(self, timeout: float | None) -> float | None:
         if timeout is None:
