@@ -74,7 +74,8 @@ def sample_doc(craft):
 def test_report_has_the_leaderboard_hints_and_every_plot(craft):
     text = render_report(sample_doc(craft))
     assert '<section id="leaderboard">' in text
-    assert text.count('<a href="#exp-') == 2 and ">tune_svc</a>" in text and ">tune_bad</a>" in text
+    assert text.count('<a href="#exp-0" title=') == text.count('<a href="#exp-1" title=') == 1
+    assert ">tune_svc</a>" in text and ">tune_bad</a>" in text
     page = Page(text)
     kinds = sorted(page.plots.values())
     assert kinds == ["history", "importance", "intermediate", "parallel", "slice", "slice", "slice"]
@@ -86,7 +87,16 @@ def test_report_has_the_leaderboard_hints_and_every_plot(craft):
     assert "No trial completed: nothing to plot." in text
     assert "ZeroDivisionError: division by zero" in text  # the failed trials' table
     assert "hint: 1 of 14 trials failed" not in text  # 7%: no hint...
-    assert re.search(r"commit 0123456789ab .*on main", text)
+    assert re.search(r"created 2026-01-01 00:00 UTC · tunekit 0.1.0 · commit 0123456789ab on main", text)
+
+
+def test_leaderboard_links_to_hints_and_importance_waits_for_enough_trials(craft):
+    trials = [craft.trial(i, 0.5 + 0.01 * i, params={"C": 1.0 + i / 3, "depth": 10, "kernel": "rbf"}) for i in range(5)]
+    text = render_report(craft.doc(craft.experiment(trials)))  # depth at its upper bound; 5 trials
+    assert '<li title="C = 2.333333333333333"><b>C</b> = 2.333</li>' in text  # best params: short, full on hover
+    assert '<a href="#exp-0" class="hints">1 hint</a>' in text
+    assert "hint: depth best at upper bound 10: widen the range above it" in text
+    assert "Needs at least 8 complete trials" in text and 'data-plot="importance"' not in text
 
 
 def test_report_is_self_contained(craft):

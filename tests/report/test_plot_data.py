@@ -83,10 +83,17 @@ def test_parallel_coordinates_encode_log_and_categories(craft):
     assert axes["kernel"].values == [1.0, 0.0] and axes["kernel"].ticktext == ["rbf", "linear"]
     assert data.scores == [0.1, 0.2] and data.numbers == [0, 1]
     figure = parallel_figure(data)
-    assert figure["data"][0]["dimensions"][-1]["label"] == "score"
-    assert figure["data"][0]["line"]["reversescale"] is False
-    assert parallel_figure(parallel_data(craft.experiment(trials, direction="minimize")))["data"][0]["line"][
-        "reversescale"] is True
+    labels = [a["text"] for a in figure["layout"]["annotations"] if a.get("yanchor") == "bottom"]
+    assert labels == ["<b>C (log)</b>", "<b>depth</b>", "<b>kernel</b>", "<b>score</b>"]
+    lines = [t for t in figure["data"] if t["mode"] == "lines+markers"]
+    # Worst band first, best last (drawn on top); y is each axis' value scaled to [0, 1].
+    # (categories are padded by a quarter step, so "rbf" and "linear" sit at 1/6 and 5/6)
+    assert [t["y"] for t in lines] == [[pytest.approx(1 / 6), 1 / 9, pytest.approx(5 / 6), 0.0, None],
+                                       [pytest.approx(5 / 6), 8 / 9, pytest.approx(1 / 6), 1.0, None]]
+    assert lines[-1]["line"]["color"] == "#fde725"  # yellow: the best score
+    flipped = parallel_figure(parallel_data(craft.experiment(trials, direction="minimize")))
+    assert [t for t in flipped["data"] if t["mode"] == "lines+markers"][-1]["y"][-2] == 0.0  # lowest is best
+    assert flipped["data"][-1]["marker"]["reversescale"] is True
 
 
 def test_importance_finds_the_parameter_that_matters_and_is_seeded(craft):

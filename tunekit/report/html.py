@@ -19,8 +19,8 @@ from typing import Any
 
 from tunekit.errors import TunekitError
 from tunekit.report.diagnostics import diagnose
-from tunekit.report.importance import METHOD, param_importance
-from tunekit.report.leaderboard import display_ids, format_params, format_score
+from tunekit.report.importance import METHOD, MIN_TRIALS, param_importance
+from tunekit.report.leaderboard import display_ids, format_params, format_score, format_value
 from tunekit.report.plots import (
     Figure,
     history_data,
@@ -143,10 +143,16 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], css: str = "")
     return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
+def _when(created: str) -> str:
+    """``2026-01-01T10:00:00+00:00`` as ``2026-01-01 10:00 UTC`` (anything else as it is)."""
+    match = re.fullmatch(r"(\d{4}-\d\d-\d\d)T(\d\d:\d\d)(?::\d\d(?:\.\d+)?)?(\+00:00|Z)", created or "")
+    return f"{match.group(1)} {match.group(2)} UTC" if match else (created or "?")
+
+
 def _header(doc: ResultsDocument, source: str | None) -> str:
     commit = doc.commit_info or {}
     machine = doc.machine_info or {}
-    bits = [f"created {_e(doc.created or '?')}"]
+    bits = [f"created {_e(_when(doc.created))}"]
     if doc.tunekit_version:
         bits.append(f"tunekit {_e(doc.tunekit_version)}")
     if commit.get("id"):
@@ -164,15 +170,17 @@ def _leaderboard(doc: ResultsDocument, names: list[str]) -> str:
     rows = []
     for i, (name, exp) in enumerate(zip(names, doc.experiments)):
         best = exp.best
+        hints = len(diagnose(exp))
         rows.append([
             f'<a href="#exp-{i}" title="{_e(exp.id)}">{_e(name)}</a>',
             f'<span class="num">{_e(format_score(best.score, best.score_std) if best else "-")}</span>',
             "max" if exp.direction == "maximize" else "min", _e(exp.strategy), _e(_trials_text(exp)),
             _duration(exp.duration_s), _e(format_params(best.params)) if best else "",
             f'<span class="status {_e(exp.status)}">{_e(exp.status)}</span>',
+            f'<a href="#exp-{i}" class="hints">{hints} hint{"s" if hints != 1 else ""}</a>' if hints else "",
         ])
     table = _table(["experiment", "best score ± fold std", "goal", "strategy", "trials", "time", "best params",
-                    "status"], rows, "leaderboard")
+                    "status", "hints"], rows, "leaderboard")
     return f'<section id="leaderboard"><h2>Leaderboard</h2>{table}</section>'
 
 
@@ -199,8 +207,9 @@ _CAPTIONS = {
               "best one sits at the edge of its range. Darker dots are later trials; the star is the best trial.",
     "intermediate": "Values the trials reported while running (metrics[\"intermediate\"]), by step: pruned trials "
                     "in red were stopped early; complete trials in grey for reference.",
-    "parallel": "Every complete trial as a line through one axis per parameter and the score, coloured by score "
-                "(yellow is best). Drag along an axis to keep only the trials in that range.",
+    "parallel": "Every complete trial as a line through one axis per parameter and then its score, coloured by "
+                "score (yellow is best): follow the yellow lines to see which values the best trials share. "
+                "Hover a point for its trial.",
 }
 
 
@@ -227,7 +236,8 @@ def _experiment(i: int, name: str, exp: ExperimentResult, figures: _Figures) -> 
              f" · seed {_e(exp.seed)} · {_e(_trials_text(exp))} · {_duration(exp.duration_s)}"
              f' · <span class="status {_e(exp.status)}">{_e(exp.status)}</span></p>']
     if best is not None:
-        params = "".join(f"<li><b>{_e(k)}</b> = {_e(v)}</li>" for k, v in best.params.items())
+        params = "".join(f'<li title="{_e(k)} = {_e(v)}"><b>{_e(k)}</b> = {_e(format_value(v))}</li>'
+                         for k, v in best.params.items())
         parts.append(f'<div class="best">best score <b class="num">{_e(format_score(best.score, best.score_std))}'
                      f"</b> (trial #{best.number}) with <ul class=\"params\">{params}</ul></div>")
     messages = [f'<li class="error">{_e(exp.error)}</li>'] if exp.error else []
@@ -245,6 +255,9 @@ def _experiment(i: int, name: str, exp: ExperimentResult, figures: _Figures) -> 
         if importance is not None:
             row += _block("Parameter importance", "importance",
                           figures.div(f"fig-{i}-importance", "importance", importance_figure(importance)))
+        elif len(exp.space) > 1:
+            row += (f'<div class="block"><h3>Parameter importance</h3><p class="caption">Needs at least '
+                    f"{MIN_TRIALS} complete trials: with fewer, which parameter matters is guesswork.</p></div>")
         parts.append(f'<div class="row">{row}</div>')
         slices = "".join(
             f'<div class="slice">{figures.div(f"fig-{i}-slice-{j}", "slice", slice_figure(s))}</div>'
@@ -285,7 +298,7 @@ border-bottom:1px solid #eee;vertical-align:top}th{background:#fafafa;font-weigh
 tabular-nums;white-space:nowrap}.status.passed,.verdict.improved,.better{color:#1a7f37}.status.failed,
 .verdict.regressed,.worse{color:#cf222e}.status.interrupted,.verdict.missing{color:#9a6700}ul.messages{
 list-style:none;padding:0;margin:6px 0}ul.messages li{padding:3px 8px;margin:3px 0;border-radius:4px}
-li.hint{background:#fff8c5}li.error{background:#ffebe9}li.note{background:#ddf4ff}.best ul.params{display:
+li.hint{background:#fff8c5}a.hints{color:#9a6700}li.error{background:#ffebe9}li.note{background:#ddf4ff}.best ul.params{display:
 inline;padding:0}.best ul.params li{display:inline-block;background:#eef2f8;border-radius:4px;padding:0 6px;
 margin:0 3px}.row{display:grid;grid-template-columns:minmax(0,2fr) minmax(0,1fr);gap:16px}.slices{display:grid;
 grid-template-columns:repeat(auto-fill,minmax(340px,1fr));gap:8px}details{margin:8px 0}summary{cursor:pointer;
@@ -299,9 +312,13 @@ _RENDER_JS = """
   var ids = Object.keys(specs), failures = [];
   function fail(id, error) { failures.push(id + ": " + error); }
   var drawing = ids.map(function (id) {
+    var div = document.getElementById(id);
+    // Small plots keep zoom (drag) and reset (double-click) without a toolbar over their data.
+    var small = div.getAttribute("data-plot") === "slice" || div.getAttribute("data-plot") === "importance";
     try {
-      return Promise.resolve(Plotly.newPlot(document.getElementById(id), specs[id].data, specs[id].layout,
-        {responsive: true, displaylogo: false})).catch(function (e) { fail(id, e); });
+      return Promise.resolve(Plotly.newPlot(div, specs[id].data, specs[id].layout,
+        {responsive: true, displaylogo: false, displayModeBar: small ? false : "hover"}))
+        .catch(function (e) { fail(id, e); });
     } catch (e) { fail(id, e); return Promise.resolve(); }
   });
   Promise.all(drawing).then(function () {

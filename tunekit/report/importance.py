@@ -27,8 +27,8 @@ from tunekit.trial import TrialState
 
 __all__ = ["ParamImportance", "param_importance", "MIN_TRIALS", "METHOD"]
 
-#: Fewest complete trials for which importances are computed.
-MIN_TRIALS = 4
+#: Fewest complete trials for which importances are computed (a forest on fewer is guesswork).
+MIN_TRIALS = 8
 #: One line describing the method, shown under the plot.
 METHOD = ("mean decrease in impurity of a seeded random forest (64 trees) predicting the score from the "
           "parameters (log ranges as log10, categories one-hot); sums to 1")

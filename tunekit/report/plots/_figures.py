@@ -71,8 +71,10 @@ def history_figure(data: HistoryData) -> Figure:
                        "x": [data.best_number], "y": [data.scores[i]], "text": [hover[i]], "hoverinfo": "text",
                        "marker": {"color": _BEST_MARK, "size": 15, "symbol": "star",
                                   "line": {"color": "#333", "width": 1}}})
-    return {"data": traces, "layout": _layout(
-        320, xaxis=_axis("trial number", rangemode="tozero"), yaxis=_axis(f"score ({_better(data.direction)})"))}
+    xaxis = _axis("trial number", rangemode="tozero", tickformat="d")
+    if data.numbers and data.numbers[-1] <= 12:
+        xaxis["dtick"] = 1  # whole trial numbers, not 0.5 steps
+    return {"data": traces, "layout": _layout(320, xaxis=xaxis, yaxis=_axis(f"score ({_better(data.direction)})"))}
 
 
 def slice_figure(data: SliceData) -> Figure:
@@ -142,18 +144,66 @@ def intermediate_figure(data: IntermediateData) -> Figure:
                                                yaxis=_axis(f"intermediate value ({_better(data.direction)})"))}
 
 
+_VIRIDIS = ["#440154", "#46327e", "#365c8d", "#277f8e", "#1fa187", "#4ac16d", "#a0da39", "#fde725"]
+
+
+def _linear_ticks(low: float, high: float) -> tuple[list[float], list[str]]:
+    values = [low + (high - low) * k / 4 for k in range(5)]
+    return values, [f"{v:.3g}" for v in values]
+
+
 def parallel_figure(data: ParallelData) -> Figure:
-    """One axis per parameter then the score; lines coloured by score, brighter is better."""
-    dimensions = []
-    for axis in data.axes:
-        dim: dict[str, Any] = {"label": _text(axis.name), "values": axis.values, "range": [axis.low, axis.high]}
-        if axis.tickvals is not None:
-            dim["tickvals"] = axis.tickvals
-            dim["ticktext"] = [_text(t) for t in axis.ticktext or []]
-        dimensions.append(dim)
-    dimensions.append({"label": "score", "values": data.scores})
-    line = {"color": data.scores, "colorscale": "Viridis", "reversescale": data.direction == "minimize",
-            "showscale": True, "colorbar": {"title": {"text": "score"}, "thickness": 12}}
-    return {"data": [{"type": "parcoords", "line": line, "dimensions": dimensions,
-                      "labelangle": 0, "labelside": "top"}],
-            "layout": _layout(360, margin={"l": 70, "r": 70, "t": 60, "b": 30})}
+    """One vertical axis per parameter, then the score; each trial a line, coloured by score (yellow best).
+
+    Drawn as SVG lines rather than plotly's WebGL ``parcoords`` trace: it shows in every browser (WebGL is
+    often missing in VMs and headless browsers) and stays light with thousands of trials, because trials
+    are grouped into one trace per colour band. The price is no brushing; hover a point for its trial.
+    """
+    low, high = min(data.scores), max(data.scores)
+    if high == low:
+        low, high = low - 0.5, high + 0.5
+    axes = [(a.name, a.values, a.low, a.high, a.tickvals, a.ticktext) for a in data.axes]
+    score_ticks = _linear_ticks(low, high)
+    axes.append(("score", data.scores, low, high, score_ticks[0], score_ticks[1]))
+    spans = [(h - lo) or 1.0 for _, _, lo, h, _, _ in axes]
+    bands: list[list[int]] = [[] for _ in _VIRIDIS]
+    for i, score in enumerate(data.scores):
+        goodness = (score - low) / (high - low)
+        if data.direction == "minimize":
+            goodness = 1 - goodness
+        bands[min(len(_VIRIDIS) - 1, int(goodness * len(_VIRIDIS)))].append(i)
+    traces: list[dict[str, Any]] = []
+    for band, colour in zip(bands, _VIRIDIS):  # worst first, so the best lines are drawn on top
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        text: list[str] = []
+        for i in band:
+            xs += [*range(len(axes)), None]
+            ys += [(values[i] - lo) / span for (_, values, lo, _, _, _), span in zip(axes, spans)] + [None]
+            text += [f"trial #{data.numbers[i]}, score {data.scores[i]:.6g}"] * len(axes) + [""]
+        if band:
+            traces.append({"type": "scatter", "mode": "lines+markers", "x": xs, "y": ys, "text": text,
+                           "hoverinfo": "text", "showlegend": False, "connectgaps": False,
+                           "line": {"color": colour, "width": 1.2}, "marker": {"color": colour, "size": 4},
+                           "opacity": 0.75})
+    traces.append({"type": "scatter", "mode": "markers", "x": [0], "y": [0], "hoverinfo": "skip",
+                   "showlegend": False, "marker": {
+                       "color": [low], "cmin": low, "cmax": high, "colorscale": "Viridis",
+                       "reversescale": data.direction == "minimize", "opacity": 0, "showscale": True,
+                       "colorbar": {"title": {"text": "score"}, "thickness": 12}}})
+    shapes = [{"type": "line", "x0": k, "x1": k, "y0": 0, "y1": 1, "line": {"color": "#777", "width": 1}}
+              for k in range(len(axes))]
+    annotations = []
+    for k, (name, _, lo, h, tickvals, ticktext) in enumerate(axes):
+        annotations.append({"x": k, "y": 1.04, "text": f"<b>{_text(name)}</b>", "showarrow": False,
+                            "yanchor": "bottom"})
+        if tickvals is None:
+            tickvals, ticktext = _linear_ticks(lo, h)
+        for value, label in zip(tickvals, ticktext or []):
+            annotations.append({"x": k, "y": (value - lo) / ((h - lo) or 1.0), "text": _text(label),
+                                "showarrow": False, "xanchor": "right", "xshift": -4,
+                                "font": {"size": 10, "color": "#555"}})
+    hidden = {"visible": False, "fixedrange": True}
+    return {"data": traces, "layout": _layout(
+        380, margin={"l": 80, "r": 30, "t": 40, "b": 20}, shapes=shapes, annotations=annotations,
+        xaxis={**hidden, "range": [-0.4, len(axes) - 0.6]}, yaxis={**hidden, "range": [-0.04, 1.12]})}
