@@ -26,7 +26,7 @@ import platform  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
-from concurrent.futures import ProcessPoolExecutor  # noqa: E402
+from concurrent.futures import ProcessPoolExecutor, as_completed  # noqa: E402
 from datetime import datetime, timezone  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
@@ -72,35 +72,21 @@ def _versions() -> dict[str, str]:
     return found
 
 
-def run_benchmark(*, seeds: int, sklearn_seeds: int, budget: int, overhead_trials: int, jobs: int,
-                  contenders: list[str], problems: list[str], log: Any) -> dict[str, Any]:
-    """Run every (problem, contender, seed), then the overhead runs; return the raw results."""
-    tasks = []
-    for problem in problems:
-        n_seeds = sklearn_seeds if PROBLEMS[problem].kind == "sklearn" else seeds
-        tasks += [(problem, c, s, budget) for s in range(n_seeds) for c in contenders]
-    # the slow model-based contenders first, so that the pool does not end on one long task
-    tasks.sort(key=lambda t: (t[1] not in ("optuna-gp", "skopt-gp_minimize"), t[0], t[2]))
-    runs: dict[str, dict[str, list[dict[str, Any]]]] = {p: {c: [] for c in contenders} for p in problems}
-    started = time.perf_counter()
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for i, (problem, contender, seed, run) in enumerate(pool.map(_task, tasks), 1):
-            runs[problem][contender].append({"seed": seed, **run})
-            print(f"[{time.perf_counter() - started:7.0f}s] {i}/{len(tasks)} {problem} {contender} "
-                  f"seed={seed} best={min(run['losses']):.5g} ({run['wall_s']:.1f}s)", file=log, flush=True)
-    for per_contender in runs.values():
-        for seed_runs in per_contender.values():
-            seed_runs.sort(key=lambda r: r["seed"])
-    # Overheads alone, one contender at a time, so that nothing else of ours competes for the CPU.
-    overhead: dict[str, list[float]] = {}
+def _overhead_task(args: tuple[str, int]) -> tuple[str, list[float]]:
+    contender, trials = args
     _limit_torch_threads()
     p = PROBLEMS[OVERHEAD_PROBLEM]
-    for contender in contenders:
-        run = run_contender(contender, p.space, p.loss, budget=overhead_trials, seed=0)
-        overhead[contender] = run.overheads
-        print(f"[{time.perf_counter() - started:7.0f}s] overhead {contender}: "
-              f"{1e3 * np.mean(run.overheads[-10:]):.1f} ms at trial {len(run.overheads)}", file=log, flush=True)
-    return {
+    return contender, run_contender(contender, p.space, p.loss, budget=trials, seed=0).overheads
+
+
+def run_benchmark(*, seeds: int, sklearn_seeds: int, budget: int, overhead_trials: int, jobs: int,
+                  contenders: list[str], problems: list[str], log: Any, raw: Path) -> dict[str, Any]:
+    """Run the overhead runs and every (problem, contender, seed); return the raw results.
+
+    The raw results are rewritten after every finished run, and runs go seed by seed, so that an
+    interrupted benchmark still leaves complete seeds to report on (``--report-only``).
+    """
+    results: dict[str, Any] = {
         "schema": "tunekit.benchmark.strategies/1",
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "machine": {"python": platform.python_version(), "platform": platform.platform(),
@@ -110,10 +96,43 @@ def run_benchmark(*, seeds: int, sklearn_seeds: int, budget: int, overhead_trial
                    "overhead_trials": overhead_trials, "overhead_problem": OVERHEAD_PROBLEM, "jobs": jobs},
         "problems": {name: {"kind": PROBLEMS[name].kind, "optimum": PROBLEMS[name].optimum,
                             "description": PROBLEMS[name].description} for name in problems},
-        "runs": runs,
-        "overhead": overhead,
-        "wall_s": time.perf_counter() - started,
+        "runs": {p: {c: [] for c in contenders} for p in problems},
+        "overhead": {},
+        "wall_s": 0.0,
+        "finished": False,
     }
+    tasks = []
+    for seed in range(max(seeds, sklearn_seeds)):
+        for problem in problems:
+            if seed < (sklearn_seeds if PROBLEMS[problem].kind == "sklearn" else seeds):
+                tasks += [(problem, c, seed, budget) for c in contenders]
+    started = time.perf_counter()
+
+    def save() -> None:
+        results["wall_s"] = time.perf_counter() - started
+        _write_atomic(raw, json.dumps(results, indent=1) + "\n")
+
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        # the overhead runs first, side by side with the first quality runs
+        overhead = [pool.submit(_overhead_task, (c, overhead_trials)) for c in contenders]
+        quality = [pool.submit(_task, t) for t in tasks]
+        for future in as_completed(overhead + quality):
+            value = future.result()
+            if len(value) == 2:
+                contender, overheads = value
+                results["overhead"][contender] = overheads
+                print(f"[{time.perf_counter() - started:7.0f}s] overhead {contender}: "
+                      f"{1e3 * np.mean(overheads[-10:]):.1f} ms at trial {len(overheads)}", file=log, flush=True)
+            else:
+                problem, contender, seed, run = value
+                results["runs"][problem][contender].append({"seed": seed, **run})
+                results["runs"][problem][contender].sort(key=lambda r: r["seed"])
+                print(f"[{time.perf_counter() - started:7.0f}s] {problem} {contender} seed={seed} "
+                      f"best={min(run['losses']):.5g} ({run['wall_s']:.1f}s)", file=log, flush=True)
+            save()
+    results["finished"] = True
+    save()
+    return results
 
 
 # -- summaries (pure functions of the raw results) -----------------------------------------------------
@@ -128,12 +147,24 @@ def optimum_of(results: dict[str, Any], problem: str) -> float:
     known = results["problems"][problem]["optimum"]
     if known is not None:
         return float(known)
-    return min(min(r["losses"]) for runs in results["runs"][problem].values() for r in runs)
+    seeds = set(complete_seeds(results, problem))
+    return min((min(r["losses"]) for runs in results["runs"][problem].values() for r in runs
+                if r["seed"] in seeds), default=float("nan"))
+
+
+def complete_seeds(results: dict[str, Any], problem: str) -> list[int]:
+    """The seeds every contender finished on ``problem`` (all of them, unless the run was cut short)."""
+    per_contender = [{r["seed"] for r in runs} for runs in results["runs"][problem].values()]
+    return sorted(set.intersection(*per_contender)) if per_contender else []
 
 
 def best_stats(results: dict[str, Any], problem: str, contender: str, k: int) -> tuple[float, float, float]:
-    """Median, 25th and 75th percentile over seeds of the best loss after ``k`` trials."""
-    values = [best_at(r["losses"], k) for r in results["runs"][problem][contender] if len(r["losses"]) >= 1]
+    """Median, 25th and 75th percentile over the complete seeds of the best loss after ``k`` trials."""
+    seeds = set(complete_seeds(results, problem))
+    values = [best_at(r["losses"], k) for r in results["runs"][problem].get(contender, [])
+              if r["seed"] in seeds]
+    if not values:
+        return float("nan"), float("nan"), float("nan")
     q25, median, q75 = np.percentile(values, [25, 50, 75])
     return float(median), float(q25), float(q75)
 
@@ -151,13 +182,13 @@ def normalised_score(results: dict[str, Any], problem: str, contender: str, k: i
 def mean_score(results: dict[str, Any], contender: str, kind: str, k: int) -> float:
     scores = [normalised_score(results, p, contender, k) for p, info in results["problems"].items()
               if info["kind"] == kind]
-    scores = [s for s in scores if not math.isnan(s)]
+    scores = [s for s in scores if not math.isnan(s)]  # problems without a complete seed yet
     return float(np.mean(scores)) if scores else float("nan")
 
 
 def overhead_ms(results: dict[str, Any], contender: str, trial: int) -> float:
     """Mean optimiser time per trial over the ten trials up to ``trial``, in milliseconds."""
-    overheads = results["overhead"][contender]
+    overheads = results["overhead"].get(contender, [])
     if len(overheads) < trial:
         return float("nan")
     return 1e3 * float(np.mean(overheads[trial - 10:trial]))
@@ -201,6 +232,10 @@ def render(results: dict[str, Any]) -> str:
            "`benchmarks/results/strategies.json`. Nothing here is typed by hand: re-render with "
            "`python -m benchmarks.strategies --report-only`.", "",
            "Versions: " + ", ".join(f"{n} {v}" for n, v in results["versions"].items()) + ".", "",
+           *([] if results.get("finished", True) else [
+               "**This run was cut short: the tables use only the seeds every contender finished ("
+               + "; ".join(f"{p}: {len(complete_seeds(results, p))}" for p in results["runs"])
+               + ").**", ""]),
            f"Budget {cfg['budget']} sequential trials per run; {cfg['seeds']} seeds (0..{cfg['seeds'] - 1}) on "
            f"the synthetic problems, {cfg['sklearn_seeds']} on the scikit-learn tasks (fewer, to keep the run "
            "short: each trial there is a 3-fold cross-validation). Every contender runs single-threaded "
@@ -285,8 +320,8 @@ def main(argv: list[str] | None = None) -> int:
             args.seeds, args.sklearn_seeds, args.budget, args.overhead_trials = 2, 1, 20, 30
         results = run_benchmark(seeds=args.seeds, sklearn_seeds=args.sklearn_seeds, budget=args.budget,
                                 overhead_trials=args.overhead_trials, jobs=args.jobs,
-                                contenders=args.contenders, problems=args.problems, log=sys.stdout)
-        _write_atomic(raw, json.dumps(results, indent=1) + "\n")
+                                contenders=args.contenders, problems=args.problems, log=sys.stdout,
+                                raw=raw)
     _write_atomic(args.out / "RESULTS.md", render(results))
     print(f"wrote {args.out / 'RESULTS.md'} and {raw}")
     return 0
