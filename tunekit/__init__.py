@@ -13,7 +13,8 @@ from tunekit.errors import ResultsError, SpaceError, SpecError, TunekitError
 from tunekit.results import ExperimentResult, ResultsDocument, load
 from tunekit.space import Categorical, Dimension, Integer, Real, Space
 from tunekit.strategies import Observation, Strategy, register_strategy
-from tunekit.trial import Trial, TrialResult, TrialState
+from tunekit.pruners import Pruner, register_pruner
+from tunekit.trial import Trial, TrialPruned, TrialResult, TrialState
 
 try:
     __version__ = version("tunekit")
@@ -26,6 +27,7 @@ __all__ = [
     "ExperimentResult",
     "Integer",
     "Observation",
+    "Pruner",
     "Real",
     "ResultsDocument",
     "ResultsError",
@@ -34,11 +36,13 @@ __all__ = [
     "SpecError",
     "Strategy",
     "Trial",
+    "TrialPruned",
     "TrialResult",
     "TrialState",
     "TunableSpec",
     "TunekitError",
     "load",
+    "register_pruner",
     "register_strategy",
     "tunable",
     "__version__",

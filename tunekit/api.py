@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import math
 import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -22,7 +23,7 @@ TRIAL_ARGUMENT = "trial"
 DEFAULT_TRIALS = 20
 _ATTRIBUTE = "__tunekit__"
 ACCEPTED_ARGUMENTS = ("space", "strategy", "trials", "direction", "seed", "workers", "trial_timeout",
-                      "tolerance")
+                      "tolerance", "pruner", "timeout", "patience", "target")
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,10 @@ class TunableSpec:
     workers: int | str | None = None
     trial_timeout: float | None = None
     tolerance: str | None = None
+    pruner: Any = None
+    timeout: float | None = None
+    patience: int | None = None
+    target: float | None = None
 
     def with_overrides(self, **changes: Any) -> TunableSpec:
         """Return a copy with command-line overrides applied (``None`` values are ignored)."""
@@ -123,7 +128,8 @@ def _signature_names(fn: Callable[..., Any], space: Space) -> tuple[bool, tuple[
 
 def build_spec(fn: Callable[..., Any], *, space: Any, strategy: Any = None, trials: Any = None,
                direction: Any = "maximize", seed: Any = None, workers: Any = None, trial_timeout: Any = None,
-               tolerance: Any = None, **options: Any) -> TunableSpec:
+               tolerance: Any = None, pruner: Any = None, timeout: Any = None, patience: Any = None,
+               target: Any = None, **options: Any) -> TunableSpec:
     """Validate the decorator's arguments against ``fn``; raise :class:`TunekitError` on the first problem."""
     if space is None:
         raise SpecError("space: @tunable needs space={name: Real(...) | Integer(...) | Categorical(...)}")
@@ -142,6 +148,15 @@ def build_spec(fn: Callable[..., Any], *, space: Any, strategy: Any = None, tria
         from tunekit.compare import Tolerance
 
         tolerance = str(Tolerance.parse(tolerance))
+    if pruner is not None:
+        from tunekit.pruners import as_pruner
+
+        pruner = as_pruner(pruner)
+    check_timeout("timeout", timeout)
+    _check_positive_int("patience", patience)
+    if target is not None and (isinstance(target, bool) or not isinstance(target, numbers.Real)
+                               or not math.isfinite(target)):
+        raise SpecError(f"target: expected a finite number, got {target!r}")
     if options:
         raise SpecError(f"unknown argument {sorted(options)[0]!r} (accepted: {', '.join(ACCEPTED_ARGUMENTS)})")
     takes_trial, fixtures = _signature_names(fn, the_space)
@@ -149,13 +164,15 @@ def build_spec(fn: Callable[..., Any], *, space: Any, strategy: Any = None, tria
                        direction=direction, seed=None if seed is None else int(seed),
                        takes_trial=takes_trial, fixture_names=fixtures, workers=workers,
                        trial_timeout=None if trial_timeout is None else float(trial_timeout),
-                       tolerance=tolerance)
+                       tolerance=tolerance, pruner=pruner, timeout=None if timeout is None else float(timeout),
+                       patience=patience, target=None if target is None else float(target))
 
 
 def tunable(fn: F | None = None, /, *, space: Mapping[str, Dimension] | None = None,
             strategy: str | None = None, trials: int | None = None, direction: str = "maximize",
             seed: int | None = None, workers: int | str | None = None, trial_timeout: float | None = None,
-            tolerance: float | str | None = None, **options: Any) -> Any:
+            tolerance: float | str | None = None, pruner: Any = None, timeout: float | None = None,
+            patience: int | None = None, target: float | None = None, **options: Any) -> Any:
     """Declare a function as an experiment: tunekit searches ``space`` for the parameters that optimise it.
 
     The function is returned unchanged with a :class:`TunableSpec` attached, so it can still be called
@@ -176,13 +193,19 @@ def tunable(fn: F | None = None, /, *, space: Mapping[str, Dimension] | None = N
         tolerance: How much worse than its baseline the score may get before the experiment counts as
             regressed: absolute (``0.01``) or relative (``"2%"``); the command line's ``--tolerance``
             applies to experiments that set none.
+        pruner: Early stopping of unpromising trials from their ``trial.report()`` values (or generator
+            yields): ``"median"``, ``"asha"``, ``"hyperband"``, ``"patience"``, a spec such as
+            ``"asha:min_resource=1,reduction_factor=3"``, or a :class:`tunekit.pruners.Pruner`.
+        timeout: Wall-time limit of the whole search, in seconds.
+        patience: Stop the search after this many trials without a better score.
+        target: Stop the search once a trial's score reaches this value.
     """
 
     def decorate(func: F) -> F:
         try:
             spec = build_spec(func, space=space, strategy=strategy, trials=trials, direction=direction,
                               seed=seed, workers=workers, trial_timeout=trial_timeout, tolerance=tolerance,
-                              **options)
+                              pruner=pruner, timeout=timeout, patience=patience, target=target, **options)
         except TunekitError as exc:
             spec = TunableSpec(space=None, strategy=strategy, direction=str(direction), error=str(exc))
         setattr(func, _ATTRIBUTE, spec)

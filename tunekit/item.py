@@ -19,7 +19,7 @@ from tunekit.journal import Journal, fingerprint, journal_path, read_journal
 from tunekit.options import JOURNAL_DIR, RunOptions
 from tunekit.report.leaderboard import format_score
 from tunekit.results import ExperimentResult, ExperimentStatus
-from tunekit.search import SearchInterrupted, SearchOutcome, run_fixed, run_search
+from tunekit.search import SearchInterrupted, SearchOutcome, StopReason, StopRules, run_fixed, run_search
 from tunekit.strategies import default_strategy, get_strategy
 from tunekit.trial import Trial, TrialResult, TrialState, describe_exception, trial_seed
 
@@ -70,6 +70,14 @@ def resolve_settings(spec: TunableSpec, options: RunOptions) -> Settings:
     tolerance = Tolerance.parse(spec.tolerance) if spec.tolerance else options.tolerance or DEFAULT_TOLERANCE
     return Settings(strategy=name, trials=budget, seed=spec.seed if spec.seed is not None else 0,
                     direction=spec.direction, tolerance=tolerance, notes=tuple(notes))
+
+
+_EARLY_STOP_NOTES = {
+    StopReason.TARGET: "stopped early: the target score {stop.target:g} was reached after {n} trials",
+    StopReason.PATIENCE: "stopped early: no better score in the last {stop.patience} trials ({n} trials run)",
+    StopReason.TIMEOUT: "stopped early: the search timeout of {stop.timeout:g} s ran out after {n} trials",
+    StopReason.EXHAUSTED: "stopped after {n} trials: the strategy had nothing left to propose",
+}
 
 
 class LiveLine:
@@ -234,15 +242,22 @@ class TunableItem(pytest.Function):
             journal.append(result)  # on disk before the next trial is proposed
             live.update(results_io.best_trial(done, settings.direction), len(done))
 
+        spec, options = self.spec, self.options
+        stop = StopRules(timeout=options.search_timeout or spec.timeout, patience=spec.patience, target=spec.target)
         try:
             outcome = run_search(self._bind_objective(), strategy, trials=settings.trials,
                                  direction=settings.direction, seed=settings.seed, executor=executor,
-                                 on_trial=on_trial, restored=restored)
+                                 on_trial=on_trial, restored=restored, pruner=options.pruner or spec.pruner,
+                                 stop=stop)
         except SearchInterrupted as interrupt:
             interrupt.settings = settings  # type: ignore[attr-defined]
             raise
         finally:
             journal.close()
+        early = _EARLY_STOP_NOTES.get(outcome.stop_reason)
+        if early is not None:
+            note = early.format(n=len(outcome.trials), stop=stop)
+            settings = replace(settings, notes=(*settings.notes, note))
         record = self._record(settings, outcome, ExperimentStatus.PASSED)
         with Journal.reopen(journal.path) as finished:
             finished.finish(record.status)
@@ -273,7 +288,13 @@ class TunableItem(pytest.Function):
         if record.best is None:
             failures = [t for t in record.trials if t.state is TrialState.FAIL]
             first = failures[0] if failures else None
-            reason = f"all {len(record.trials)} trials failed"
+            pruned = record.count(TrialState.PRUNED)
+            if not failures:
+                reason = f"no trial completed: all {pruned} were pruned (is the pruner too aggressive?)"
+            elif pruned:
+                reason = f"no trial completed: {len(failures)} failed, {pruned} were pruned"
+            else:
+                reason = f"all {len(record.trials)} trials failed"
             if first is not None and first.error:
                 reason += f"; first error (trial {first.number}): {first.error}"
             record.status, record.error = ExperimentStatus.FAILED, reason

@@ -15,6 +15,7 @@ from tunekit import results as results_io
 from tunekit.api import check_strategy
 from tunekit.compare import Tolerance
 from tunekit.errors import TunekitError
+from tunekit.pruners import as_pruner
 from tunekit.results import ResultsDocument
 
 __all__ = ["add_options", "RunOptions", "DEFAULT_RESULTS_PATH", "JOURNAL_DIR", "writable_target"]
@@ -47,6 +48,9 @@ def add_options(parser: pytest.Parser) -> None:
     add("--recheck", "recheck", "BASELINE",
         "do not tune: re-evaluate each experiment's best parameters from BASELINE and compare with it")
     add("--repeats", "repeats", "N", "with --recheck: evaluations per experiment, each with its own seed (default 1)")
+    add("--pruner", "pruner", "SPEC", "pruner for every selected experiment: median, asha, hyperband, patience, "
+                                      "none, or NAME:option=value,...")
+    add("--search-timeout", "search_timeout", "SECONDS", "wall-time limit of each experiment's search")
     group.addoption("--resume", dest="tunekit_resume", action="store_true", default=False,
                     help="continue each experiment from its journal (.tunekit/journal/) instead of starting afresh")
 
@@ -94,6 +98,12 @@ class RunOptions:
         self.baseline = self.recheck or self._document("baseline")
         self.repeats = self._int("repeats", 1) or 1
         self.resume: bool = bool(config.getoption("tunekit_resume"))
+        self.search_timeout = self._seconds("search_timeout")
+        raw_pruner = config.getoption("tunekit_pruner")
+        try:
+            self.pruner = None if raw_pruner is None else as_pruner(raw_pruner)
+        except TunekitError as exc:
+            raise pytest.UsageError(f"--pruner: {exc}") from None
         if config.getoption("tunekit_repeats") is not None and self.recheck is None:
             raise pytest.UsageError("--repeats: only meaningful with --recheck BASELINE")
 

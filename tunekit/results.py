@@ -104,6 +104,7 @@ def trial_to_dict(trial: TrialResult) -> dict[str, Any]:
         "score": trial.score, "score_std": trial.score_std, "folds": trial.folds,
         "metrics": dict(trial.metrics), "duration_s": round(trial.duration_s, 6), "error": trial.error,
         "seed": trial.seed,
+        "intermediate": None if trial.intermediate is None else [[s, v] for s, v in trial.intermediate],
     }
 
 
@@ -253,7 +254,21 @@ def _read_trial(r: _Reader, data: Any, where: str) -> TrialResult:
                                "a non-negative number", optional=True, default=0.0)),
         error=r.get(data, "error", where, _is_opt_str, "a string or null", optional=True),
         seed=r.get(data, "seed", where, lambda v: v is None or _is_int(v), "an integer or null", optional=True),
+        intermediate=_read_intermediate(r, data, where),
     )
+
+
+def _read_intermediate(r: _Reader, data: Mapping[str, Any], where: str) -> list[tuple[int, float]] | None:
+    raw = r.get(data, "intermediate", where, lambda v: v is None or isinstance(v, list), "an array or null",
+                optional=True)
+    if raw is None:
+        return None
+    pairs = []
+    for i, pair in enumerate(raw):
+        if not (isinstance(pair, list) and len(pair) == 2 and _is_int(pair[0]) and _is_num(pair[1])):
+            raise r.fail(f"{where}.intermediate[{i}]", "expected [step, value] with an integer step and a number")
+        pairs.append((pair[0], float(pair[1])))
+    return pairs
 
 
 def _read_experiment(r: _Reader, data: Any, where: str) -> ExperimentResult:

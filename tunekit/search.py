@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from tunekit.executors import Executor, Objective, SerialExecutor
+from tunekit.pruners import Pruner
 from tunekit.strategies import Observation, Strategy
 from tunekit.trial import Trial, TrialResult, TrialState, trial_seed
 
-__all__ = ["run_search", "run_fixed", "SearchOutcome", "SearchInterrupted", "observation_of", "StopReason"]
+__all__ = ["run_search", "run_fixed", "StopRules", "Pruning", "SearchOutcome", "SearchInterrupted", "observation_of", "StopReason"]
 
 
 class StopReason:
@@ -20,6 +21,53 @@ class StopReason:
     BUDGET = "budget"
     EXHAUSTED = "exhausted"  # the strategy had nothing left to propose (a grid smaller than the budget)
     INTERRUPTED = "interrupted"
+    TIMEOUT = "timeout"  # the experiment's wall-time limit
+    PATIENCE = "patience"  # no improvement in the last N trials
+    TARGET = "target"  # the score reached the experiment's target
+
+
+@dataclass(frozen=True)
+class StopRules:
+    """Search-level stopping: a wall-time limit, patience in trials, and a target score (direction-aware)."""
+
+    timeout: float | None = None
+    patience: int | None = None
+    target: float | None = None
+
+    def check(self, results: Sequence[TrialResult], direction: str, elapsed: float) -> str | None:
+        """The reason to stop now, or ``None`` to go on."""
+        complete = [r for r in results if r.state is TrialState.COMPLETE and r.score is not None]
+        sign = 1.0 if direction == "maximize" else -1.0
+        if self.target is not None and any(sign * (r.score - self.target) >= 0 for r in complete):  # type: ignore[operator]
+            return StopReason.TARGET
+        if self.patience is not None and complete:
+            best = max(complete, key=lambda r: (sign * r.score, -r.number))  # type: ignore[operator]
+            if results[-1].number - best.number >= self.patience:
+                return StopReason.PATIENCE
+        if self.timeout is not None and elapsed >= self.timeout:
+            return StopReason.TIMEOUT
+        return None
+
+
+class Pruning:
+    """Holds every trial's reports as losses and asks the pruner about the running trial's latest one."""
+
+    def __init__(self, pruner: Pruner, direction: str) -> None:
+        self.pruner = pruner
+        self.sign = -1.0 if direction == "maximize" else 1.0
+        self.history: dict[int, dict[int, float]] = {}
+
+    def reporter_for(self, number: int) -> Callable[[int, float], bool]:
+        def report(step: int, value: float) -> bool:
+            self.history.setdefault(number, {})[step] = self.sign * value
+            return bool(self.pruner.should_prune(number, step, self.history))
+
+        return report
+
+    def record(self, result: TrialResult) -> None:
+        """Keep a finished trial's reports (also those made in another process, which had no reporter)."""
+        if result.intermediate:
+            self.history[result.number] = {step: self.sign * value for step, value in result.intermediate}
 
 
 @dataclass
@@ -50,33 +98,46 @@ def observation_of(result: TrialResult, direction: str) -> Observation:
 def run_search(objective: Objective, strategy: Strategy, *, trials: int, direction: str, seed: int,
                executor: Executor | None = None,
                on_trial: Callable[[TrialResult, list[TrialResult]], None] | None = None,
-               restored: Sequence[TrialResult] = ()) -> SearchOutcome:
+               restored: Sequence[TrialResult] = (), pruner: Pruner | None = None,
+               stop: StopRules | None = None) -> SearchOutcome:
     """Evaluate up to ``trials`` proposals of ``strategy`` and return every trial's result.
 
     Trial ``k`` always gets the seed ``trial_seed(seed, k)``. ``on_trial`` is called after each finished
     trial with it and all results so far (to journal it before the next proposal, and for live progress).
     ``restored`` are trials 0..k-1 of an earlier run of the same search (resume): they are not evaluated
-    again and the strategy rebuilds its state from them. Ctrl-C raises :class:`SearchInterrupted` holding
-    the finished trials.
+    again and the strategy rebuilds its state from them. ``pruner`` decides on intermediate reports;
+    ``stop`` ends the search early. Ctrl-C raises :class:`SearchInterrupted` holding the finished trials.
     """
     executor = executor or SerialExecutor()
+    pruning = Pruning(pruner, direction) if pruner is not None else None
+    stop = stop or StopRules()
     results: list[TrialResult] = sorted(restored, key=lambda r: r.number)
     if [r.number for r in results] != list(range(len(results))):
         raise ValueError("restored trials must be numbered 0..k-1 without gaps")
     if results:
         strategy.restore([observation_of(r, direction) for r in results])
+        for r in results:
+            if pruning is not None:
+                pruning.record(r)
     start = time.perf_counter()
     stop_reason = StopReason.BUDGET
     try:
         while len(results) < trials:
+            reason = stop.check(results, direction, time.perf_counter() - start) if results else None
+            if reason is not None:
+                stop_reason = reason
+                break
             proposals = strategy.ask(min(executor.capacity, trials - len(results)))
             if not proposals:
                 stop_reason = StopReason.EXHAUSTED
                 break
-            batch = [Trial(number=len(results) + i, params=params, seed=trial_seed(seed, len(results) + i))
+            batch = [Trial(number=len(results) + i, params=params, seed=trial_seed(seed, len(results) + i),
+                           _reporter=None if pruning is None else pruning.reporter_for(len(results) + i))
                      for i, params in enumerate(proposals)]
             finished = []
             for result in executor.run(objective, batch):
+                if pruning is not None:
+                    pruning.record(result)
                 finished.append(result)
                 results.append(result)
                 if on_trial is not None:

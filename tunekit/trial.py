@@ -7,7 +7,7 @@ import numbers
 import os
 import sys
 import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -16,7 +16,7 @@ import numpy as np
 
 from tunekit.errors import TunekitError
 
-__all__ = ["Trial", "TrialState", "TrialResult", "ObjectiveValueError", "parse_objective_value",
+__all__ = ["Trial", "TrialState", "TrialResult", "TrialPruned", "ObjectiveValueError", "parse_objective_value",
            "describe_exception", "trial_seed"]
 
 
@@ -34,6 +34,14 @@ def trial_seed(seed: int, number: int) -> int:
     return int(np.random.SeedSequence([seed, number]).generate_state(1)[0] >> 1)
 
 
+class TrialPruned(Exception):
+    """Raise from an objective to stop a trial the pruner asked to stop (``trial.should_prune()``)."""
+
+
+#: Decides, from a trial's report (step, score), whether it should stop; installed by the search loop.
+Reporter = Callable[[int, float], bool]
+
+
 @dataclass
 class Trial:
     """The handle an objective gets when it declares a ``trial`` argument.
@@ -47,6 +55,42 @@ class Trial:
     number: int
     params: dict[str, Any]
     seed: int
+    _reporter: Reporter | None = field(default=None, repr=False, compare=False)
+    _reports: list[tuple[int, float]] = field(default_factory=list, repr=False, compare=False)
+    _prune: bool = field(default=False, repr=False, compare=False)
+
+    def report(self, value: Any, step: int | None = None) -> None:
+        """Report an intermediate score (same direction as the final one) at ``step``.
+
+        ``step`` counts the resource spent so far (epochs, trees, samples, or the fold index when reporting
+        per cross-validation fold); it defaults to the number of earlier reports and must increase.
+        Afterwards :meth:`should_prune` says whether the experiment's pruner wants the trial stopped.
+        """
+        number = _as_number(value, f"trial.report() value at step {step}")
+        if step is None:
+            step = self._reports[-1][0] + 1 if self._reports else 0
+        if isinstance(step, bool) or not isinstance(step, numbers.Integral) or step < 0:
+            raise ObjectiveValueError(f"trial.report() step must be a non-negative integer, got {step!r}")
+        if self._reports and step <= self._reports[-1][0]:
+            raise ObjectiveValueError(f"trial.report() steps must increase: {step} after {self._reports[-1][0]}")
+        self._reports.append((int(step), number))
+        if self._reporter is not None:
+            self._prune = bool(self._reporter(int(step), number))
+
+    def should_prune(self) -> bool:
+        """Whether the pruner asked, at the last report, to stop this trial (return, or raise TrialPruned)."""
+        return self._prune
+
+    @property
+    def intermediate(self) -> list[tuple[int, float]]:
+        """The (step, value) pairs reported so far."""
+        return list(self._reports)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The reporter talks to the search loop of this process; a copy sent elsewhere gets none.
+        state = dict(self.__dict__)
+        state["_reporter"] = None
+        return state
 
 
 @dataclass(frozen=True)
@@ -63,6 +107,8 @@ class TrialResult:
     duration_s: float = 0.0
     error: str | None = None
     seed: int | None = None
+    #: The (step, value) pairs the trial reported (``trial.report`` or a generator's yields), or ``None``.
+    intermediate: list[tuple[int, float]] | None = None
     #: Formatted traceback of a failed trial, kept in memory for ``--tb`` (never written to results).
     traceback: str | None = field(default=None, repr=False, compare=False)
 

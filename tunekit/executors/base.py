@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import inspect
 import time
 import traceback
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from typing import Any
 
 from tunekit.trial import (
     ObjectiveValueError,
     Trial,
+    TrialPruned,
     TrialResult,
     TrialState,
     describe_exception,
@@ -23,21 +25,61 @@ __all__ = ["Executor", "Objective", "evaluate"]
 Objective = Callable[[Trial], Any]
 
 
-def evaluate(objective: Objective, trial: Trial) -> TrialResult:
-    """Run one trial and record its outcome; every exception except an interrupt becomes a FAIL."""
-    start = time.perf_counter()
+class _Pruned(Exception):
+    """The trial stopped early at the pruner's request."""
+
+
+def _drive_generator(generator: Generator[Any, Any, Any], trial: Trial) -> Any:
+    """Feed each yielded value to ``trial.report``; close the generator when the pruner says stop.
+
+    The final value is the generator's ``return`` value, or else its last yielded value.
+    """
+    last: Any = None
     try:
-        outcome = parse_objective_value(objective(trial))
+        while True:
+            last = next(generator)
+            trial.report(last)
+            if trial.should_prune():
+                generator.close()
+                raise _Pruned
+    except StopIteration as stop:
+        if stop.value is not None:
+            return stop.value
+        if last is None:
+            raise ObjectiveValueError("the generator yielded no value") from None
+        return last
+
+
+def evaluate(objective: Objective, trial: Trial) -> TrialResult:
+    """Run one trial and record its outcome; every exception except an interrupt becomes a FAIL.
+
+    A trial stopped by its pruner (a closed generator, ``TrialPruned``, or a return after
+    ``should_prune()`` said so) is PRUNED with its last reported value as its score.
+    """
+    start = time.perf_counter()
+
+    def result(state: TrialState, **fields: Any) -> TrialResult:
+        return TrialResult(number=trial.number, params=trial.params, state=state, seed=trial.seed,
+                           duration_s=time.perf_counter() - start, intermediate=trial.intermediate or None,
+                           **fields)
+
+    try:
+        value = objective(trial)
+        if inspect.isgenerator(value):
+            value = _drive_generator(value, trial)
+        if trial.should_prune():
+            raise _Pruned
+        outcome = parse_objective_value(value)
+    except (_Pruned, TrialPruned):
+        last = trial.intermediate[-1][1] if trial.intermediate else None
+        return result(TrialState.PRUNED, score=last)
     except ObjectiveValueError as exc:
-        return TrialResult(number=trial.number, params=trial.params, state=TrialState.FAIL,
-                           duration_s=time.perf_counter() - start, error=str(exc), seed=trial.seed)
+        return result(TrialState.FAIL, error=str(exc))
     except Exception as exc:  # the objective is user code: any error fails only this trial
-        return TrialResult(number=trial.number, params=trial.params, state=TrialState.FAIL,
-                           duration_s=time.perf_counter() - start, error=describe_exception(exc),
-                           seed=trial.seed, traceback="".join(traceback.format_exception(exc)))
-    return TrialResult(number=trial.number, params=trial.params, state=TrialState.COMPLETE,
-                       score=outcome.score, score_std=outcome.score_std, folds=outcome.folds,
-                       metrics=outcome.metrics, duration_s=time.perf_counter() - start, seed=trial.seed)
+        return result(TrialState.FAIL, error=describe_exception(exc),
+                      traceback="".join(traceback.format_exception(exc)))
+    return result(TrialState.COMPLETE, score=outcome.score, score_std=outcome.score_std, folds=outcome.folds,
+                  metrics=outcome.metrics)
 
 
 class Executor(ABC):
