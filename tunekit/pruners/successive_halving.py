@@ -91,9 +91,7 @@ class SuccessiveHalvingPruner(Pruner):
         for rung in self.rung_steps(step):
             if rung <= previous:
                 continue  # decided at an earlier report
-            value = own[step]
-            if is_nan(value):
-                return True
+            value = math.inf if is_nan(own[step]) else own[step]  # diverged: the worst loss, not an error
             competitors = [v for number, reports in history.items() if number != trial_number
                            for v in [rung_value(reports, rung)] if v is not None]
             if not is_promotable(value, competitors, self.reduction_factor):
