@@ -186,12 +186,16 @@ def mean_score(results: dict[str, Any], contender: str, kind: str, k: int) -> fl
     return float(np.mean(scores)) if scores else float("nan")
 
 
-def overhead_ms(results: dict[str, Any], contender: str, trial: int) -> float:
-    """Mean optimiser time per trial over the ten trials up to ``trial``, in milliseconds."""
+def overhead_ms(results: dict[str, Any], contender: str, trial: int, statistic: Any = np.mean) -> float:
+    """Optimiser time per trial over the ten trials up to ``trial`` (mean by default), in ms.
+
+    The mean counts periodic work (hyperparameter re-estimation) at its amortised cost; the median
+    shows the typical trial, without the odd preemption by other processes on a shared machine.
+    """
     overheads = results["overhead"].get(contender, [])
     if len(overheads) < trial:
         return float("nan")
-    return 1e3 * float(np.mean(overheads[trial - 10:trial]))
+    return 1e3 * float(statistic(overheads[trial - 10:trial]))
 
 
 def target_checks(results: dict[str, Any]) -> list[tuple[str, bool, str]]:
@@ -215,7 +219,9 @@ def target_checks(results: dict[str, Any]) -> list[tuple[str, bool, str]]:
                      f"{b:.1f} ms vs {m / 5:.1f} ms (gp_minimize {m:.1f} ms)"))
     for contender in ("tunekit-random", "tunekit-grid"):
         worst = max(overhead_ms(results, contender, t) for t in (50, 100))
-        rows.append((f"{contender} adds < 1 ms per trial", worst < 1.0, f"{worst:.3f} ms"))
+        typical = max(overhead_ms(results, contender, t, np.median) for t in (50, 100))
+        rows.append((f"{contender} adds < 1 ms per trial (mean)", worst < 1.0,
+                     f"{worst:.3f} ms (median {typical:.3f} ms)"))
     return rows
 
 
@@ -262,14 +268,20 @@ def render(results: dict[str, Any]) -> str:
             out.append(f"| **{label}** | " + " | ".join(
                 f"**{mean_score(results, c, kind, k):.3f}**" for c in contenders) + " |")
     out += ["", "## Optimiser overhead per trial", "",
-            f"Mean time the optimiser itself took per trial (proposal, model fitting, bookkeeping; the "
+            f"Time the optimiser itself took per trial (proposal, model fitting, bookkeeping; the "
             f"objective excluded) over trials 41-50 and 91-100 of one {cfg['overhead_trials']}-trial run on "
-            f"the {cfg['overhead_problem']} space with an objective that costs microseconds, each "
-            "contender alone on the machine.", "",
-            "| contender | ms/trial at 50 | ms/trial at 100 |", "| --- | --- | --- |"]
+            f"the {cfg['overhead_problem']} space with an objective that costs microseconds (seed 0). The "
+            "mean counts periodic work such as hyperparameter re-estimation at its amortised cost and is "
+            "what the targets use; the median is the typical trial. These runs share the machine with the "
+            f"quality runs ({cfg['jobs']} at a time) and with whatever else runs on it, so absolute "
+            "numbers are noisy; compare contenders.", "",
+            "| contender | mean ms/trial at 50 | mean ms/trial at 100 | median at 50 | median at 100 |",
+            "| --- | --- | --- | --- | --- |"]
     for contender in contenders:
         out.append(f"| {contender} | {overhead_ms(results, contender, 50):.2f} | "
-                   f"{overhead_ms(results, contender, 100):.2f} |")
+                   f"{overhead_ms(results, contender, 100):.2f} | "
+                   f"{overhead_ms(results, contender, 50, np.median):.2f} | "
+                   f"{overhead_ms(results, contender, 100, np.median):.2f} |")
     out += ["", "## Best loss after 10 / 25 / 50 trials", "",
             "Median over seeds, with the 25th-75th percentile range in brackets. Lower is better.", ""]
     for problem, info in results["problems"].items():

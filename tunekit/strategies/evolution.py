@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -70,30 +71,33 @@ class EvolutionStrategy(Strategy):
         self.tournament_size = tournament_size
         self.crossover_rate = float(crossover_rate)
         self.mutation_scale = float(mutation_scale)
-        self._observations: list[Observation] = []
+        self._told = 0
+        self._ranked: list[tuple[float, int, Observation]] = []  # the parents, kept sorted
         self._seen: set[tuple[Any, ...]] = set()
 
     def tell(self, observations: Sequence[Observation]) -> None:
         """Record finished trials, whoever proposed them."""
         for obs in observations:
-            self._observations.append(obs)
-            if self.space.contains(obs.params):
-                self._seen.add(_param_key(obs.params))
+            self._told += 1
+            if not self.space.contains(obs.params):
+                continue  # e.g. a resumed trial of an older space
+            self._seen.add(_param_key(obs.params))
+            if obs.state is not TrialState.FAIL and obs.loss is not None and math.isfinite(obs.loss):
+                # ties go to the earliest trial, so the order does not depend on the batch size
+                bisect.insort(self._ranked, (float(obs.loss), self._told, obs), key=lambda r: r[:2])
+                del self._ranked[self.population_size:]
 
     def restore(self, observations: Sequence[Observation]) -> None:
         """Continue after ``observations`` as if this strategy had proposed and been told them."""
-        self._observations = []
+        self._told = 0
+        self._ranked = []
         self._seen = set()
         super().restore(observations)
 
     @property
     def population(self) -> list[Observation]:
         """The current parents: the best finished trials, best first (ties: earliest first)."""
-        ranked = [(obs.loss, i, obs) for i, obs in enumerate(self._observations)
-                  if obs.state is not TrialState.FAIL and obs.loss is not None
-                  and math.isfinite(obs.loss) and self.space.contains(obs.params)]
-        ranked.sort(key=lambda item: (item[0], item[1]))
-        return [obs for _, _, obs in ranked[:self.population_size]]
+        return [obs for _, _, obs in self._ranked]
 
     def ask(self, n: int = 1) -> list[dict[str, Any]]:
         """Return ``n`` proposals: random draws for the first generation, children afterwards."""
