@@ -50,6 +50,8 @@ def worker_environment(threads: int) -> dict[str, str]:
     Sizes the user set explicitly are kept: they know their libraries better than an even split does.
     """
     env = dict(os.environ)
+    if not any(name in env for name in THREAD_VARIABLES):
+        env["TUNEKIT_WORKER_THREADS"] = str(threads)  # the worker also caps already loaded pools
     for name in THREAD_VARIABLES:
         env.setdefault(name, str(threads))
     # joblib inside a trial (scikit-learn's n_jobs=-1) sizes its pools from this instead of the machine.

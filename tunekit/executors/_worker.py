@@ -4,8 +4,10 @@ Started as ``python -c "...; main()"``; it reads requests from its stdin pipe an
 stdout pipe, as length-prefixed frames (``multiprocessing.connection``). What the objective prints goes
 to stderr, so it cannot corrupt the replies. It exits when its stdin closes.
 
-Request: ``pickle((token, payload, sys_path, trial))`` where ``payload`` is the cloudpickled objective,
-sent only the first time a worker runs a trial of that objective (``None`` afterwards).
+Request: ``pickle((token, payload, sys_path, trial, pruned_by_parent))`` where ``payload`` is the
+cloudpickled objective, sent only the first time a worker runs a trial of that objective (``None``
+afterwards). With ``pruned_by_parent``, each ``trial.report()`` sends ``b"R" + pickle((step, value))`` and
+waits for the parent's pruner to answer ``b"P"`` (prune) or ``b"G"`` (go on).
 Replies: ``b"S"`` once the objective is loaded, when the request carried it (the trial's timeout counts
 from there), then ``pickle(TrialResult)``.
 """
@@ -17,9 +19,14 @@ import pickle
 import sys
 from typing import Any
 
-__all__ = ["main", "load_objective", "LoadError", "STARTED"]
+__all__ = ["main", "load_objective", "LoadError", "STARTED", "REPORT", "PRUNE", "GO_ON", "THREADS_VARIABLE"]
 
 STARTED = b"S"
+#: Prefix of a report frame ``b"R" + pickle((step, value))``; the parent answers PRUNE or GO_ON.
+REPORT = b"R"
+PRUNE, GO_ON = b"P", b"G"
+#: Set by the parent to the thread budget of each worker when the user did not size the pools.
+THREADS_VARIABLE = "TUNEKIT_WORKER_THREADS"
 #: Set by the parent when the worker should die with it (Linux, parent's main thread only).
 PARENT_PID_VARIABLE = "TUNEKIT_PARENT_PID"
 
@@ -63,6 +70,28 @@ def load_objective(payload: bytes, sys_path: list[str] | None) -> Any:
         return LoadError(f"cannot load the objective in the worker process: {describe_exception(exc)}")
 
 
+def _ask_parent(requests: Any, replies: Any) -> Any:
+    """A trial reporter that forwards each report to the search loop's pruner and returns its verdict."""
+
+    def report(step: int, value: float) -> bool:
+        replies.send_bytes(REPORT + pickle.dumps((step, value)))
+        return requests.recv_bytes() == PRUNE
+
+    return report
+
+
+def _limit_threads() -> None:
+    """Cap the BLAS/OpenMP pools of libraries the objective loaded (the environment sized new ones)."""
+    threads = os.environ.get(THREADS_VARIABLE, "")
+    if not threads.isdigit():
+        return
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - a dependency of tunekit and scikit-learn
+        return
+    threadpool_limits(limits=int(threads))
+
+
 def main() -> None:
     """Serve trials until the parent closes the pipe."""
     requests_fd, replies_fd = os.dup(0), os.dup(1)
@@ -82,13 +111,16 @@ def main() -> None:
     objectives: dict[str, Any] = {}
     while True:
         try:
-            token, payload, sys_path, trial = pickle.loads(requests.recv_bytes())
+            token, payload, sys_path, trial, pruned_by_parent = pickle.loads(requests.recv_bytes())
         except EOFError:
             return
         if payload is not None:
             objectives.clear()  # one objective at a time: the previous run's fixtures can be freed
             objectives[token] = load_objective(payload, sys_path)
+            _limit_threads()
             replies.send_bytes(STARTED)  # loading may take long (imports): the timeout starts now
+        if pruned_by_parent:
+            trial._reporter = _ask_parent(requests, replies)
         objective = objectives.get(token)
         if isinstance(objective, LoadError) or objective is None:
             message = objective.message if objective is not None else "the objective never reached the worker"

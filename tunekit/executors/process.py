@@ -24,7 +24,7 @@ from multiprocessing.connection import Connection, wait
 import tunekit
 from tunekit.executors._pickling import dumps_objective
 from tunekit.executors._resources import threads_per_worker, worker_environment
-from tunekit.executors._worker import PARENT_PID_VARIABLE, STARTED
+from tunekit.executors._worker import GO_ON, PARENT_PID_VARIABLE, PRUNE, REPORT, STARTED
 from tunekit.executors.base import Executor, Objective
 from tunekit.trial import Trial, TrialResult, TrialState
 
@@ -89,7 +89,9 @@ class _Worker:
 
     def send(self, payload: Payload, trial: Trial) -> None:
         fresh = self.token != payload.token
-        message = (payload.token, payload.data if fresh else None, payload.sys_path if fresh else None, trial)
+        pruned_by_parent = getattr(trial, "_reporter", None) is not None
+        message = (payload.token, payload.data if fresh else None, payload.sys_path if fresh else None, trial,
+                   pruned_by_parent)
         self.requests.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
         self.token, self.trial = payload.token, trial
         self.sent_at = time.perf_counter()
@@ -212,25 +214,39 @@ class ProcessExecutor(Executor):
             assert trial is not None
             if worker.replies in ready:
                 try:
-                    reply = worker.replies.recv_bytes()
-                    if reply == STARTED:
-                        worker.started_at = time.perf_counter()
-                        if not worker.replies.poll():
-                            continue
-                        reply = worker.replies.recv_bytes()
+                    reply = self._receive(worker, trial)
                 except (EOFError, OSError):
                     returncode = worker.returncode_after_eof()
                     self._retire(worker)
                     yield self._failure(trial, worker, death_reason(returncode))
                     continue
-                worker.trial = None
-                yield pickle.loads(reply)
+                if reply is not None:
+                    worker.trial = None
+                    yield pickle.loads(reply)
+                    continue
+                # Only progress so far (loaded, reports): the result is yet to come.
+            deadline = worker.deadline(self.trial_timeout)
+            if deadline is not None and time.perf_counter() >= deadline:
+                self._retire(worker)
+                assert self.trial_timeout is not None
+                yield self._failure(trial, worker, timeout_reason(self.trial_timeout))
+
+    def _receive(self, worker: _Worker, trial: Trial) -> bytes | None:
+        """Handle the frames ``worker`` sent; return its result frame, or ``None`` while it has not come."""
+        while True:
+            frame = worker.replies.recv_bytes()
+            if frame == STARTED:
+                worker.started_at = time.perf_counter()
+            elif frame[:1] == REPORT:
+                # trial.report() in the worker: the search loop's pruner (in this process) decides.
+                step, value = pickle.loads(frame[len(REPORT):])
+                reporter = getattr(trial, "_reporter", None)
+                prune = bool(reporter(step, value)) if reporter is not None else False
+                worker.requests.send_bytes(PRUNE if prune else GO_ON)
             else:
-                deadline = worker.deadline(self.trial_timeout)
-                if deadline is not None and time.perf_counter() >= deadline:
-                    self._retire(worker)
-                    assert self.trial_timeout is not None
-                    yield self._failure(trial, worker, timeout_reason(self.trial_timeout))
+                return frame  # a pickled TrialResult
+            if not worker.replies.poll():
+                return None
 
     @staticmethod
     def _failure(trial: Trial, worker: _Worker, reason: str) -> TrialResult:
