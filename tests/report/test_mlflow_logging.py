@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 import types
 from collections import namedtuple
+from typing import ClassVar
 
 import pytest
 
@@ -20,7 +21,7 @@ RunTag = namedtuple("RunTag", "key value")
 class FakeClient:
     """Records what tunekit asks of ``MlflowClient``."""
 
-    instances: list[FakeClient] = []
+    instances: ClassVar[list[FakeClient]] = []
 
     def __init__(self, tracking_uri=None):
         self.tracking_uri = tracking_uri

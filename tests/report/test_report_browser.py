@@ -77,7 +77,7 @@ def browser(chromium: str, profile: Path, *args: str, timeout: float = 90) -> su
     command = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                "--disable-background-networking", "--disable-component-update", "--disable-sync",
                "--disable-dev-shm-usage", f"--user-data-dir={profile}", "--proxy-server=http://127.0.0.1:9",
-               "--proxy-bypass-list=<-loopback>", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
+               "--proxy-bypass-list=<-loopback>",
                "--virtual-time-budget=20000", "--window-size=1280,2200", "--hide-scrollbars", *args]
     return subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
 

@@ -22,7 +22,7 @@ from tunekit.commands._args import ArgumentParser, run_command
 from tunekit.errors import TunekitError
 from tunekit.results import ResultsDocument
 
-__all__ = ["main", "trial_rows", "FIXED_COLUMNS"]
+__all__ = ["FIXED_COLUMNS", "main", "trial_rows"]
 
 FIXED_COLUMNS = ("id", "number", "state", "score", "score_std", "duration_s", "error", "seed")
 

@@ -16,9 +16,19 @@ from typing import Any
 from tunekit.results import ExperimentResult
 from tunekit.trial import TrialResult, TrialState
 
-__all__ = ["diagnose", "EDGE_FRACTION", "FAILED_FRACTION", "LAST_FRACTION", "STEEP_FRACTION", "STEEP_STEPS",
-           "OVERFIT_GAP", "UNDERFIT_MAXIMIZE", "UNDERFIT_MINIMIZE", "MIN_TRIALS_CONVERGENCE",
-           "MIN_TRIALS_EDGE"]
+__all__ = [
+    "EDGE_FRACTION",
+    "FAILED_FRACTION",
+    "LAST_FRACTION",
+    "MIN_TRIALS_CONVERGENCE",
+    "MIN_TRIALS_EDGE",
+    "OVERFIT_GAP",
+    "STEEP_FRACTION",
+    "STEEP_STEPS",
+    "UNDERFIT_MAXIMIZE",
+    "UNDERFIT_MINIMIZE",
+    "diagnose",
+]
 
 #: More than this share of failed trials (timeouts included) is worth a hint.
 FAILED_FRACTION = 0.20
@@ -124,19 +134,20 @@ def check_convergence(exp: ExperimentResult) -> list[str]:
     position = finished.index(best.number)
     more = f"run more trials (e.g. --trials {_suggested_budget(exp)})"
     if position >= math.ceil((1 - LAST_FRACTION) * len(finished)):
-        return [f"not converged: the best trial (#{best.number}) came in the last {LAST_FRACTION:.0%} "
-                f"of {len(finished)} trials: {more}"]
+        return [(f"not converged: the best trial (#{best.number}) came in the last {LAST_FRACTION:.0%} "
+                f"of {len(finished)} trials: {more}")]
     better = max if exp.direction == "maximize" else min
-    running = []
+    running: list[float] = []
     for trial in complete:
-        running.append(trial.score if not running else better(running[-1], trial.score))  # type: ignore[type-var]
+        score = float(trial.score)  # type: ignore[arg-type]
+        running.append(score if not running else better(running[-1], score))
     start = math.floor(0.75 * (len(running) - 1))
-    total = abs(running[-1] - running[0])  # type: ignore[operator]
-    recent = abs(running[-1] - running[start])  # type: ignore[operator]
+    total = abs(running[-1] - running[0])
+    recent = abs(running[-1] - running[start])
     steps = sum(b != a for a, b in zip(running[start:], running[start + 1:]))
     if total > 0 and recent / total >= STEEP_FRACTION and steps >= STEEP_STEPS:
-        return [f"still improving: the last quarter of the trials brought {recent / total:.0%} of the "
-                f"improvement: {more}"]
+        return [(f"still improving: the last quarter of the trials brought {recent / total:.0%} of the "
+                f"improvement: {more}")]
     return []
 
 
@@ -168,13 +179,13 @@ def check_fit(exp: ExperimentResult) -> list[str]:
     gap = train - valid if exp.direction == "maximize" else valid - train  # > 0: train is better
     scale = max(abs(train), abs(valid))
     if scale > 0 and gap / scale > OVERFIT_GAP:
-        return [f"overfitting: the best trial's train_score {train:.4g} vs validation {valid:.4g} "
-                f"(gap {gap / scale:.0%}): regularise more, or move the ranges toward simpler models"]
+        return [(f"overfitting: the best trial's train_score {train:.4g} vs validation {valid:.4g} "
+                f"(gap {gap / scale:.0%}): regularise more, or move the ranges toward simpler models")]
     if 0 <= train <= 1 and 0 <= valid <= 1:
         poor = train < UNDERFIT_MAXIMIZE if exp.direction == "maximize" else train > UNDERFIT_MINIMIZE
         if poor:
-            return [f"underfitting: the best trial's train_score is only {train:.4g} (validation {valid:.4g}): "
-                    f"the model cannot fit even its training data; allow more capacity"]
+            return [(f"underfitting: the best trial's train_score is only {train:.4g} (validation {valid:.4g}): "
+                    f"the model cannot fit even its training data; allow more capacity")]
     return []
 
 
@@ -192,8 +203,8 @@ def check_fold_noise(exp: ExperimentResult) -> list[str]:
         return []
     rank = min(5, len(ranked))
     ordinal = {2: "2nd", 3: "3rd"}.get(rank, f"{rank}th")
-    return [f"fold noise: the best trial's fold std ({best.score_std:.3g}) exceeds its lead over the {ordinal} "
-            f"best ({gap:.3g}): the top {rank} are indistinguishable; use more folds or repeated CV to pick one"]
+    return [(f"fold noise: the best trial's fold std ({best.score_std:.3g}) exceeds its lead over the {ordinal} "
+            f"best ({gap:.3g}): the top {rank} are indistinguishable; use more folds or repeated CV to pick one")]
 
 
 #: The checks, most important first.
@@ -210,6 +221,6 @@ def diagnose(experiment: ExperimentResult) -> list[str]:
     for check in CHECKS:
         try:
             hints += check(experiment)
-        except Exception:  # noqa: BLE001 - see the docstring
+        except Exception:  # noqa: BLE001, S112 - see the docstring
             continue
     return hints

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from tunekit.compare import Tolerance, compare_documents, provenance_warnings
 from tunekit.errors import TunekitError
 from tunekit.report.diagnostics import diagnose
 from tunekit.report.importance import METHOD, MIN_TRIALS, param_importance
@@ -36,7 +37,7 @@ from tunekit.report.plots import (
 from tunekit.results import ExperimentResult, ResultsDocument, write_atomic
 from tunekit.trial import TrialState
 
-__all__ = ["ReportError", "BaselineRow", "baseline_rows", "render_report", "write_report"]
+__all__ = ["BaselineRow", "ReportError", "baseline_rows", "render_report", "write_report"]
 
 _TOP_TRIALS = 10
 _FAILED_SHOWN = 20
@@ -82,7 +83,7 @@ class BaselineRow:
     current: float | None
     delta: float | None  # current - baseline
     change: str  # "better", "worse", "same" or "" when a side is missing
-    verdict: str  # tunekit.compare's verdict when available, else the same as change (or new/missing)
+    verdict: str  # tunekit.compare's: improved, unchanged, regressed, new or missing
 
 
 def _change(direction: str, delta: float | None) -> str:
@@ -94,29 +95,13 @@ def _change(direction: str, delta: float | None) -> str:
 
 
 def baseline_rows(doc: ResultsDocument, baseline: ResultsDocument) -> list[BaselineRow]:
-    """Per-experiment comparison with ``baseline``: noise-aware verdicts from :mod:`tunekit.compare`
-    where it is installed, else a plain direction-aware delta of the best scores."""
-    try:
-        from tunekit.compare import compare_documents
-    except ImportError:  # pragma: no cover - compare.py ships with tunekit; keep the report usable without it
-        compare_documents = None
-    rows = []
-    if compare_documents is not None:
-        for c in compare_documents(baseline, doc):
-            direction = c.direction
-            rows.append(BaselineRow(id=c.id, direction=direction, baseline=c.baseline, current=c.current,
-                                    delta=c.delta, change=_change(direction, c.delta), verdict=c.verdict.value))
-        return rows
-    ids = [e.id for e in doc.experiments] + [e.id for e in baseline.experiments if doc.get(e.id) is None]
-    for exp_id in ids:
-        old, new = baseline.get(exp_id), doc.get(exp_id)
-        direction = (new or old).direction  # type: ignore[union-attr]
-        b = old.best.score if old and old.best else None
-        c = new.best.score if new and new.best else None
-        delta = None if b is None or c is None else c - b
-        verdict = "missing" if new is None else "new" if b is None else _change(direction, delta)
-        rows.append(BaselineRow(exp_id, direction, b, c, delta, _change(direction, delta), verdict))
-    return rows
+    """Per-experiment comparison with ``baseline``: the best scores, their delta, whether that is better
+    in the experiment's direction, and :mod:`tunekit.compare`'s noise-aware verdict (with each
+    experiment's own tolerance, as ``tunekit compare`` judges it)."""
+    tolerances = {e.id: Tolerance.parse(e.tolerance) for e in doc.experiments if e.tolerance}
+    return [BaselineRow(id=c.id, direction=c.direction, baseline=c.baseline, current=c.current, delta=c.delta,
+                        change=_change(c.direction, c.delta), verdict=c.verdict.value)
+            for c in compare_documents(baseline, doc, tolerances=tolerances)]
 
 
 # --- page pieces --------------------------------------------------------------------------------------
@@ -124,7 +109,7 @@ def baseline_rows(doc: ResultsDocument, baseline: ResultsDocument) -> list[Basel
 def _duration(seconds: float) -> str:
     if seconds < 60:
         return f"{seconds:.1f}s"
-    minutes, secs = divmod(int(round(seconds)), 60)
+    minutes, secs = divmod(round(seconds), 60)
     return f"{minutes}m{secs:02d}s" if minutes < 60 else f"{minutes // 60}h{minutes % 60:02d}m"
 
 
@@ -232,9 +217,9 @@ def _block(title: str, kind: str, content: str, css: str = "") -> str:
 def _experiment(i: int, name: str, exp: ExperimentResult, figures: _Figures) -> str:
     best = exp.best
     parts = [f'<section class="experiment" id="exp-{i}"><h2>{_e(name)}</h2>',
-             f'<p class="meta"><code>{_e(exp.id)}</code> · goal: {_e(exp.direction)} · strategy {_e(exp.strategy)}'
-             f" · seed {_e(exp.seed)} · {_e(_trials_text(exp))} · {_duration(exp.duration_s)}"
-             f' · <span class="status {_e(exp.status)}">{_e(exp.status)}</span></p>']
+             (f'<p class="meta"><code>{_e(exp.id)}</code> · goal: {_e(exp.direction)} · strategy {_e(exp.strategy)}'
+              f" · seed {_e(exp.seed)} · {_e(_trials_text(exp))} · {_duration(exp.duration_s)}"
+              f' · <span class="status {_e(exp.status)}">{_e(exp.status)}</span></p>')]
     if best is not None:
         params = "".join(f'<li title="{_e(k)} = {_e(v)}"><b>{_e(k)}</b> = {_e(format_value(v))}</li>'
                          for k, v in best.params.items())
@@ -346,12 +331,8 @@ def render_report(doc: ResultsDocument, *, baseline: ResultsDocument | None = No
     else:
         body.append(_leaderboard(doc, names))
     if baseline is not None:
-        try:
-            from tunekit.compare import provenance_warnings
-            warnings = provenance_warnings(baseline, doc)
-        except ImportError:  # pragma: no cover - see baseline_rows
-            warnings = []
-        body.append(_baseline_section(baseline_rows(doc, baseline), baseline_label or "(given)", warnings))
+        body.append(_baseline_section(baseline_rows(doc, baseline), baseline_label or "(given)",
+                                      provenance_warnings(baseline, doc)))
     body += [_experiment(i, name, exp, figures) for i, (name, exp) in enumerate(zip(names, doc.experiments))]
     title = "tunekit report" + (f": {names[0]}" if len(names) == 1 else "")
     return (

@@ -25,7 +25,7 @@ from tunekit.report.plots._data import value_label
 from tunekit.results import ExperimentResult
 from tunekit.trial import TrialState
 
-__all__ = ["ParamImportance", "param_importance", "MIN_TRIALS", "METHOD"]
+__all__ = ["METHOD", "MIN_TRIALS", "ParamImportance", "param_importance"]
 
 #: Fewest complete trials for which importances are computed (a forest on fewer is guesswork).
 MIN_TRIALS = 8

@@ -18,7 +18,7 @@ from tunekit.report.plots import INTERMEDIATE_METRIC, parse_intermediate
 from tunekit.results import ExperimentResult, ResultsDocument
 from tunekit.trial import TrialResult, TrialState
 
-__all__ = ["TrackingError", "log_to_mlflow", "DEFAULT_EXPERIMENT_NAME", "RUN_STATUS"]
+__all__ = ["DEFAULT_EXPERIMENT_NAME", "RUN_STATUS", "TrackingError", "log_to_mlflow"]
 
 #: The MLflow experiment that receives the runs unless another name is given.
 DEFAULT_EXPERIMENT_NAME = "tunekit"
@@ -174,7 +174,7 @@ def log_to_mlflow(doc: ResultsDocument, tracking_uri: str | None = None, *,
         return {exp.id: _log_experiment(logger, exp, doc) for exp in doc.experiments}
     except TrackingError:
         raise
-    except Exception as exc:  # MlflowException, connection errors: one line naming the tracker
+    except Exception as exc:  # noqa: BLE001 - MlflowException, connection errors: one line naming the tracker
         where = tracking_uri or "MLflow's default tracking URI"
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise TrackingError(f"MLflow logging to {where} failed: {message}") from None

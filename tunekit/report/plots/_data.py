@@ -14,9 +14,21 @@ from typing import Any
 from tunekit.results import ExperimentResult
 from tunekit.trial import TrialResult, TrialState
 
-__all__ = ["HistoryData", "SliceData", "IntermediateCurve", "IntermediateData", "ParallelAxis", "ParallelData",
-           "history_data", "slice_data", "intermediate_data", "parallel_data", "parse_intermediate",
-           "INTERMEDIATE_METRIC", "value_label"]
+__all__ = [
+    "INTERMEDIATE_METRIC",
+    "HistoryData",
+    "IntermediateCurve",
+    "IntermediateData",
+    "ParallelAxis",
+    "ParallelData",
+    "SliceData",
+    "history_data",
+    "intermediate_data",
+    "parallel_data",
+    "parse_intermediate",
+    "slice_data",
+    "value_label",
+]
 
 #: Metric key under which a trial may carry its intermediate values (what a pruner looked at).
 INTERMEDIATE_METRIC = "intermediate"
@@ -230,11 +242,16 @@ def _encode_axis(name: str, dim: Mapping[str, Any], trials: list[TrialResult]) -
                             ticktext=labels)
     low, high = float(dim["low"]), float(dim["high"])
     if dim.get("log"):
-        tickvals, ticktext = _log_ticks(low, high)
+        log_vals, log_text = _log_ticks(low, high)
         return ParallelAxis(name=f"{name} (log)", values=[math.log10(float(v)) for v in raw],  # type: ignore[arg-type]
-                            low=math.log10(low), high=math.log10(high), tickvals=tickvals, ticktext=ticktext)
+                            low=math.log10(low), high=math.log10(high), tickvals=log_vals, ticktext=log_text)
+    tickvals: list[float] | None = None
+    ticktext: list[str] | None = None
+    if dim.get("type") == "integer":  # whole-number ticks: 2, 4, 7, 9, 12 rather than 4.5 or 9.5
+        ticks = sorted({round(low + (high - low) * k / 4) for k in range(5)})
+        tickvals, ticktext = [float(t) for t in ticks], [str(t) for t in ticks]
     return ParallelAxis(name=name, values=[float(v) for v in raw], low=low, high=high,  # type: ignore[arg-type]
-                        tickvals=None, ticktext=None)
+                        tickvals=tickvals, ticktext=ticktext)
 
 
 def parallel_data(exp: ExperimentResult) -> ParallelData | None:

@@ -11,13 +11,25 @@ import html
 import math
 from typing import TYPE_CHECKING, Any
 
-from tunekit.report.plots._data import HistoryData, IntermediateData, ParallelData, SliceData, value_label
+from tunekit.report.plots._data import (
+    HistoryData,
+    IntermediateData,
+    ParallelData,
+    SliceData,
+    value_label,
+)
 
 if TYPE_CHECKING:  # importance imports this package's data module: no cycle at run time
     from tunekit.report.importance import ParamImportance
 
-__all__ = ["history_figure", "slice_figure", "importance_figure", "intermediate_figure", "parallel_figure",
-           "Figure"]
+__all__ = [
+    "Figure",
+    "history_figure",
+    "importance_figure",
+    "intermediate_figure",
+    "parallel_figure",
+    "slice_figure",
+]
 
 Figure = dict[str, Any]
 
@@ -71,8 +83,10 @@ def history_figure(data: HistoryData) -> Figure:
                        "x": [data.best_number], "y": [data.scores[i]], "text": [hover[i]], "hoverinfo": "text",
                        "marker": {"color": _BEST_MARK, "size": 15, "symbol": "star",
                                   "line": {"color": "#333", "width": 1}}})
-    xaxis = _axis("trial number", rangemode="tozero", tickformat="d")
-    if data.numbers and data.numbers[-1] <= 12:
+    last = max(data.numbers)
+    pad = max(0.5, 0.02 * last)  # room for the best trial's star at either end
+    xaxis = _axis("trial number", range=[-pad, last + pad], tickformat="d")
+    if last <= 12:
         xaxis["dtick"] = 1  # whole trial numbers, not 0.5 steps
     return {"data": traces, "layout": _layout(320, xaxis=xaxis, yaxis=_axis(f"score ({_better(data.direction)})"))}
 
