@@ -21,7 +21,7 @@ DEFAULT_SPACE = {
 def make_trial(number: int, score: float | None = None, *, state: TrialState | str | None = None,
                params: dict[str, Any] | None = None, folds: Sequence[float] | None = None,
                metrics: dict[str, Any] | None = None, error: str | None = None,
-               duration_s: float = 0.1) -> TrialResult:
+               duration_s: float = 0.1, intermediate: list[tuple[int, float]] | None = None) -> TrialResult:
     """A trial: COMPLETE when it has a score, FAIL otherwise (unless ``state`` says)."""
     std = None
     if folds is not None:
@@ -39,7 +39,7 @@ def make_trial(number: int, score: float | None = None, *, state: TrialState | s
                        folds=list(folds) if folds is not None and state is TrialState.COMPLETE else None,
                        metrics=dict(metrics or {}), duration_s=duration_s,
                        error=error if error is not None or state is not TrialState.FAIL else "ValueError: boom",
-                       seed=number)
+                       seed=number, intermediate=intermediate)
 
 
 def make_experiment(trials: Sequence[TrialResult], *, space: dict[str, Any] | None = None,

@@ -16,7 +16,7 @@ from tunekit.trial import TrialState
 def sample(craft):
     a = craft.experiment([
         craft.trial(1, 0.25, params={"C": 0.1, "depth": 3, "kernel": "linear"},
-                    metrics={"train_score": [0.9, 1.0], "intermediate": [[0, 0.1]]}),
+                    metrics={"train_score": [0.9, 1.0], "intermediate": [[0, 0.1]]}, intermediate=[(1, 0.2), (2, 0.3)]),
         craft.trial(0, folds=[0.5, 0.7], params={"C": 1e-3, "depth": 2, "kernel": "rbf"}, metrics={"fit": 1.5}),
         craft.trial(2, params={"C": 1.0, "depth": 4, "kernel": "a,\"b\"\nc"}, error="ValueError: x, \"y\""),
         craft.trial(3, state=TrialState.PRUNED, params={"C": 2.0, "depth": 5, "kernel": "rbf"}),
@@ -37,7 +37,7 @@ def test_every_trial_is_a_row_with_its_params_and_metrics(craft, tmp_path, capsy
     assert run_subcommand("export", [str(results), "--csv", str(out)]) == 0
     assert capsys.readouterr().out.strip() == f"csv: {out} (5 trials)"
     text = out.read_text(encoding="utf-8")
-    assert text.splitlines()[0] == ("id,number,state,score,score_std,duration_s,error,seed,params.C,params.depth,"
+    assert text.splitlines()[0] == ("id,number,state,score,score_std,duration_s,error,seed,intermediate,params.C,params.depth,"
                                     "params.kernel,params.alpha,metrics.train_score,metrics.intermediate,metrics.fit")
     rows = read(text)
     assert [(r["id"][-6:], r["number"], r["state"]) for r in rows] == [
@@ -48,7 +48,8 @@ def test_every_trial_is_a_row_with_its_params_and_metrics(craft, tmp_path, capsy
     assert first["params.C"] == "0.001" and first["params.depth"] == "2" and first["metrics.fit"] == "1.5"
     assert first["metrics.train_score"] == "" and first["params.alpha"] == ""  # not this trial's: empty
     assert json.loads(rows[1]["metrics.train_score"]) == [0.9, 1.0]
-    assert json.loads(rows[1]["metrics.intermediate"]) == [[0, 0.1]]
+    assert json.loads(rows[1]["metrics.intermediate"]) == [[0, 0.1]]  # a metric of that name stays a metric
+    assert json.loads(rows[1]["intermediate"]) == [[1, 0.2], [2, 0.3]] and rows[0]["intermediate"] == ""
     assert rows[2]["params.kernel"] == "a,\"b\"\nc" and rows[2]["error"] == "ValueError: x, \"y\""  # quoted
     assert rows[2]["score"] == "" and rows[3]["score"] == ""
     assert rows[4]["params.alpha"] == "True" and rows[4]["params.C"] == ""

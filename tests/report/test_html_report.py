@@ -59,9 +59,9 @@ def figures_of(text: str) -> dict:
 def sample_doc(craft):
     trials = [craft.trial(i, 0.5 + 0.01 * i, folds=None,
                           params={"C": 10.0 ** (i % 5 - 2), "depth": 1 + i % 9, "kernel": ["rbf", "linear"][i % 2]},
-                          metrics={"intermediate": [[s, 0.1 * s + 0.01 * i] for s in range(4)]})
+                          intermediate=[(s, 0.1 * s + 0.01 * i) for s in range(4)])
               for i in range(12)]
-    trials.append(craft.trial(12, state=TrialState.PRUNED, metrics={"intermediate": [[0, 0.01], [1, 0.02]]}))
+    trials.append(craft.trial(12, state=TrialState.PRUNED, intermediate=[(0, 0.01), (1, 0.02)]))
     trials.append(craft.trial(13, error="ZeroDivisionError: division by zero (exp_x.py:3)"))
     svc = craft.experiment(trials, id="experiments/exp_svc.py::tune_svc")
     svc.notes.append("grid has 9 points")

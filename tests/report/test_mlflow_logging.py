@@ -68,7 +68,7 @@ def fake_mlflow(monkeypatch):
 
 def sample(craft):
     trials = [craft.trial(0, folds=[0.8, 0.9], params={"C": 1.0, "depth": 2, "kernel": "rbf"},
-                          metrics={"train_score": 0.99, "intermediate": [[1, 0.5], [2, 0.7]], "note": "x"}),
+                          metrics={"train_score": 0.99, "note": "x"}, intermediate=[(1, 0.5), (2, 0.7)]),
               craft.trial(1, state=TrialState.PRUNED, params={"C": 2.0, "depth": 3, "kernel": "linear"},
                           metrics={"intermediate": [[1, 0.2]]}),
               craft.trial(2, params={"C": 3.0, "depth": 4, "kernel": "rbf"}, error="ValueError: boom")]
@@ -96,6 +96,8 @@ def test_one_parent_run_per_experiment_and_a_child_per_trial(craft, fake_mlflow)
     assert metrics[("score", 0)] == pytest.approx(0.85) and metrics[("train_score", 0)] == 0.99
     assert metrics[("fold_0", 0)] == 0.8 and metrics[("fold_1", 0)] == 0.9
     assert metrics[("intermediate", 1)] == 0.5 and metrics[("intermediate", 2)] == 0.7  # a history by step
+    pruned = {(m.key, m.step): m.value for m in children[1]["metrics"]}
+    assert pruned[("intermediate", 1)] == 0.2 and ("intermediate", 0) not in pruned  # from metrics["intermediate"]
     assert ("note", 0) not in metrics  # text metrics are not metrics
     assert children[2]["tags"]["tunekit.error"] == "ValueError: boom"
     assert {r["experiment"] for r in runs.values()} == {"0"}  # the existing "tunekit" experiment, reused

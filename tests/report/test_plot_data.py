@@ -60,9 +60,10 @@ def test_intermediate_values_format(raw, expected):
 
 
 def test_intermediate_plot_only_when_a_pruned_trial_reported_values(craft):
-    curve = {"intermediate": [[1, 0.4], [2, 0.5]]}
+    # The trial's own field (trial.report) and, for objectives that return them, metrics["intermediate"].
     complete = craft.trial(0, 0.9, metrics={"intermediate": [[1, 0.5], [2, 0.7], [3, 0.9]]})
-    pruned = craft.trial(1, state=TrialState.PRUNED, metrics=curve)
+    pruned = craft.trial(1, state=TrialState.PRUNED, intermediate=[(2, 0.5), (1, 0.4)],
+                         metrics={"intermediate": [[9, 9.0]]})  # the field wins
     assert intermediate_data(craft.experiment([complete, craft.trial(1, state=TrialState.PRUNED)])) is None
     data = intermediate_data(craft.experiment([complete, pruned]))
     assert [c.number for c in data.curves] == [0, 1] and data.pruned == 1
@@ -120,8 +121,8 @@ def test_importance_finds_the_parameter_that_matters_and_is_seeded(craft):
 def test_every_figure_spec_is_valid_plotly(craft):
     trials = [craft.trial(i, 0.5 + 0.01 * i, params={"C": 10.0 ** (i % 5 - 2), "depth": 1 + i % 9,
                                                       "kernel": ["rbf", "linear"][i % 2]},
-                          metrics={"intermediate": [[s, 0.1 * s] for s in range(3)]}) for i in range(8)]
-    trials.append(craft.trial(8, state=TrialState.PRUNED, metrics={"intermediate": [[0, 0.1]]}))
+                          intermediate=[(s, 0.1 * s) for s in range(3)]) for i in range(8)]
+    trials.append(craft.trial(8, state=TrialState.PRUNED, intermediate=[(0, 0.1)]))
     exp = craft.experiment(trials)
     specs = [history_figure(history_data(exp)), importance_figure(param_importance(exp)),
              intermediate_figure(intermediate_data(exp)), parallel_figure(parallel_data(exp))]

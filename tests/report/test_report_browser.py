@@ -180,9 +180,9 @@ def test_hostile_large_and_pruned_results_render_safely(chromium, craft, tmp_pat
     space = dict(craft.SPACE, kernel={"type": "categorical", "choices": ["</script><script>alert(2)</script>", "b"]})
     trials = [craft.trial(i, 0.5 + 0.01 * (i % 9), params={"C": 10.0 ** (i % 5 - 2), "depth": 1 + i % 9,
                                                             "kernel": space["kernel"]["choices"][i % 2]},
-                          metrics={"intermediate": [[s, 0.1 * s] for s in range(3)]}) for i in range(12)]
+                          intermediate=[(s, 0.1 * s) for s in range(3)]) for i in range(12)]
     trials.append(craft.trial(12, state=TrialState.PRUNED, params=trials[0].params,
-                              metrics={"intermediate": [[0, 0.05]]}))
+                              intermediate=[(0, 0.05)]))
     trials.append(craft.trial(13, params=trials[1].params, error=hostile))
     exp = craft.experiment(trials, id=f"experiments/exp_{hostile}.py::tune_{hostile}")
     big = craft.experiment([craft.trial(i, ((i * 7919) % 1000) / 1000, params={

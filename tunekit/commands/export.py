@@ -1,7 +1,7 @@
 """``tunekit export RESULTS.json --csv PATH``: every trial of a results file as one CSV row.
 
 Columns: ``id`` (the experiment's node ID), ``number``, ``state``, ``score``, ``score_std``,
-``duration_s``, ``error``, ``seed``, then ``params.NAME`` for every parameter and ``metrics.NAME`` for every
+``duration_s``, ``error``, ``seed``, ``intermediate`` (the ``[[step, value], ...]`` a trial reported), then ``params.NAME`` for every parameter and ``metrics.NAME`` for every
 metric of any experiment in the file (empty where a trial has none). Numbers keep full precision; lists
 and objects (fold scores of a metric, intermediate values) are written as JSON; ``null`` is an empty cell.
 """
@@ -24,7 +24,7 @@ from tunekit.results import ResultsDocument
 
 __all__ = ["FIXED_COLUMNS", "main", "trial_rows"]
 
-FIXED_COLUMNS = ("id", "number", "state", "score", "score_std", "duration_s", "error", "seed")
+FIXED_COLUMNS = ("id", "number", "state", "score", "score_std", "duration_s", "error", "seed", "intermediate")
 
 
 class ExportError(TunekitError):
@@ -53,8 +53,9 @@ def trial_rows(doc: ResultsDocument) -> tuple[list[str], list[list[Any]]]:
     rows = []
     for exp in doc.experiments:
         for t in sorted(exp.trials, key=lambda t: t.number):
+            steps = getattr(t, "intermediate", None)
             rows.append([_cell(v) for v in (exp.id, t.number, t.state.value, t.score, t.score_std, t.duration_s,
-                                            t.error, t.seed)]
+                                            t.error, t.seed, [list(p) for p in steps] if steps else None)]
                         + [_cell(t.params.get(p)) for p in params] + [_cell(t.metrics.get(m)) for m in metrics])
     return header, rows
 

@@ -190,8 +190,8 @@ _CAPTIONS = {
     "importance": "How much of the score's variation each parameter explains: " + METHOD + ".",
     "slices": "Score against each parameter, one plot per parameter: where the good values lie, and whether the "
               "best one sits at the edge of its range. Darker dots are later trials; the star is the best trial.",
-    "intermediate": "Values the trials reported while running (metrics[\"intermediate\"]), by step: pruned trials "
-                    "in red were stopped early; complete trials in grey for reference.",
+    "intermediate": "Values the trials reported while running (trial.report), by step: pruned trials in red were "
+                    "stopped early by the pruner; complete trials in grey for reference.",
     "parallel": "Every complete trial as a line through one axis per parameter and then its score, coloured by "
                 "score (yellow is best): follow the yellow lines to see which values the best trials share. "
                 "Hover a point for its trial.",

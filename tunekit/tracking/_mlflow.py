@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar
 
 from tunekit.errors import TunekitError
-from tunekit.report.plots import INTERMEDIATE_METRIC, parse_intermediate
+from tunekit.report.plots import INTERMEDIATE_METRIC, trial_intermediate
 from tunekit.results import ExperimentResult, ResultsDocument
 from tunekit.trial import TrialResult, TrialState
 
@@ -99,13 +99,14 @@ def _trial_fields(trial: TrialResult) -> tuple[dict[str, float], dict[str, list[
     for name, value in (("score", trial.score), ("score_std", trial.score_std)):
         if value is not None:
             metrics[name] = value
-    steps: dict[str, list[tuple[float, float]]] = {}
+    points = trial_intermediate(trial)
+    steps = {INTERMEDIATE_METRIC: points} if points else {}
     for name, value in trial.metrics.items():
         number = _finite(value)
         if number is not None:
             metrics[name] = number
-        elif name == INTERMEDIATE_METRIC and parse_intermediate(value):
-            steps[name] = parse_intermediate(value) or []
+        elif name == INTERMEDIATE_METRIC:
+            continue  # read above
         elif isinstance(value, list) and value and all(_finite(v) is not None for v in value):
             metrics[name] = sum(value) / len(value)  # fold values of a metric: their mean
     for i, fold in enumerate(trial.folds or []):
@@ -156,7 +157,8 @@ def log_to_mlflow(doc: ResultsDocument, tracking_uri: str | None = None, *,
     ``experiment_name``, with the search settings and the best parameters (``best.NAME``) as params and the
     best score and trial counts as metrics. Each trial becomes a child run (``trial N``) with its parameters
     as params; its score, score_std, duration, fold scores (``fold_I``) and numeric metrics as metrics
-    (a metric's fold values as their mean; ``metrics["intermediate"]`` as a metric history by step); its
+    (a metric's fold values as their mean; the intermediate values as an ``intermediate`` metric history by
+    step); its
     state, seed and error as tags. Pruned trials end ``KILLED``, failed ones ``FAILED``.
 
     Args:

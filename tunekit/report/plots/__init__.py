@@ -17,6 +17,7 @@ from tunekit.report.plots._data import (
     parallel_data,
     parse_intermediate,
     slice_data,
+    trial_intermediate,
 )
 from tunekit.report.plots._figures import (
     Figure,
@@ -31,5 +32,5 @@ __all__ = [
     "INTERMEDIATE_METRIC", "Figure", "HistoryData", "IntermediateCurve", "IntermediateData", "ParallelAxis",
     "ParallelData", "SliceData", "history_data", "history_figure", "importance_figure", "intermediate_data",
     "intermediate_figure", "parallel_data", "parallel_figure", "parse_intermediate", "slice_data",
-    "slice_figure",
+    "slice_figure", "trial_intermediate",
 ]

@@ -156,6 +156,15 @@ def parse_intermediate(raw: Any) -> list[tuple[float, float]] | None:
     return sorted(points)
 
 
+def trial_intermediate(trial: TrialResult) -> list[tuple[float, float]] | None:
+    """The (step, value) pairs a trial reported: its ``intermediate`` field (``trial.report(...)``), else a
+    ``metrics["intermediate"]`` an objective returned itself (read by :func:`parse_intermediate`)."""
+    recorded = getattr(trial, "intermediate", None)
+    if recorded:
+        return sorted((float(step), float(value)) for step, value in recorded)
+    return parse_intermediate(trial.metrics.get(INTERMEDIATE_METRIC))
+
+
 @dataclass(frozen=True)
 class IntermediateCurve:
     """The intermediate values one trial reported, by step."""
@@ -186,7 +195,7 @@ def intermediate_data(exp: ExperimentResult) -> IntermediateData | None:
     """
     curves = []
     for trial in sorted(exp.trials, key=lambda t: t.number):
-        points = parse_intermediate(trial.metrics.get(INTERMEDIATE_METRIC))
+        points = trial_intermediate(trial)
         if points:
             curves.append(IntermediateCurve(number=trial.number, state=trial.state.value,
                                             steps=[p[0] for p in points], values=[p[1] for p in points]))
