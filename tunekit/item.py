@@ -238,9 +238,9 @@ class TunableItem(pytest.Function):
             settings = replace(settings, notes=(*settings.notes, f"resumed: {len(restored)} trials from the journal"))
         live = LiveLine(self, settings.trials)
 
-        def on_trial(result: TrialResult, done: list[TrialResult]) -> None:
+        def on_trial(result: TrialResult, best: TrialResult | None, done: int) -> None:
             journal.append(result)  # on disk before the next trial is proposed
-            live.update(results_io.best_trial(done, settings.direction), len(done))
+            live.update(best, done)
 
         spec, options = self.spec, self.options
         stop = StopRules(timeout=options.search_timeout or spec.timeout, patience=spec.patience, target=spec.target)

@@ -12,7 +12,7 @@ from tunekit.pruners import Pruner
 from tunekit.strategies import Observation, Strategy
 from tunekit.trial import Trial, TrialResult, TrialState, trial_seed
 
-__all__ = ["run_search", "run_fixed", "StopRules", "Pruning", "SearchOutcome", "SearchInterrupted", "observation_of", "StopReason"]
+__all__ = ["run_search", "run_fixed", "StopRules", "Pruning", "is_better", "SearchOutcome", "SearchInterrupted", "observation_of", "StopReason"]
 
 
 class StopReason:
@@ -34,19 +34,27 @@ class StopRules:
     patience: int | None = None
     target: float | None = None
 
-    def check(self, results: Sequence[TrialResult], direction: str, elapsed: float) -> str | None:
-        """The reason to stop now, or ``None`` to go on."""
-        complete = [r for r in results if r.state is TrialState.COMPLETE and r.score is not None]
+    def check(self, best: TrialResult | None, last_number: int, elapsed: float, direction: str) -> str | None:
+        """The reason to stop now, given the best complete trial so far and the last trial's number."""
         sign = 1.0 if direction == "maximize" else -1.0
-        if self.target is not None and any(sign * (r.score - self.target) >= 0 for r in complete):  # type: ignore[operator]
+        if self.target is not None and best is not None and sign * (best.score - self.target) >= 0:  # type: ignore[operator]
             return StopReason.TARGET
-        if self.patience is not None and complete:
-            best = max(complete, key=lambda r: (sign * r.score, -r.number))  # type: ignore[operator]
-            if results[-1].number - best.number >= self.patience:
-                return StopReason.PATIENCE
+        if self.patience is not None and best is not None and last_number - best.number >= self.patience:
+            return StopReason.PATIENCE
         if self.timeout is not None and elapsed >= self.timeout:
             return StopReason.TIMEOUT
         return None
+
+
+def is_better(candidate: TrialResult, best: TrialResult | None, direction: str) -> bool:
+    """Whether ``candidate`` is a complete trial that beats ``best`` (the earlier trial wins ties)."""
+    if candidate.state is not TrialState.COMPLETE or candidate.score is None:
+        return False
+    if best is None or best.score is None:
+        return True
+    sign = 1.0 if direction == "maximize" else -1.0
+    return sign * candidate.score > sign * best.score or (
+        candidate.score == best.score and candidate.number < best.number)
 
 
 class Pruning:
@@ -97,13 +105,14 @@ def observation_of(result: TrialResult, direction: str) -> Observation:
 
 def run_search(objective: Objective, strategy: Strategy, *, trials: int, direction: str, seed: int,
                executor: Executor | None = None,
-               on_trial: Callable[[TrialResult, list[TrialResult]], None] | None = None,
+               on_trial: Callable[[TrialResult, TrialResult | None, int], None] | None = None,
                restored: Sequence[TrialResult] = (), pruner: Pruner | None = None,
                stop: StopRules | None = None) -> SearchOutcome:
     """Evaluate up to ``trials`` proposals of ``strategy`` and return every trial's result.
 
-    Trial ``k`` always gets the seed ``trial_seed(seed, k)``. ``on_trial`` is called after each finished
-    trial with it and all results so far (to journal it before the next proposal, and for live progress).
+    Trial ``k`` always gets the seed ``trial_seed(seed, k)``. ``on_trial(result, best, done)`` is called
+    after each finished trial (to journal it before the next proposal, and for live progress). Each trial
+    costs O(1) here, however long the search.
     ``restored`` are trials 0..k-1 of an earlier run of the same search (resume): they are not evaluated
     again and the strategy rebuilds its state from them. ``pruner`` decides on intermediate reports;
     ``stop`` ends the search early. Ctrl-C raises :class:`SearchInterrupted` holding the finished trials.
@@ -119,11 +128,14 @@ def run_search(objective: Objective, strategy: Strategy, *, trials: int, directi
         for r in results:
             if pruning is not None:
                 pruning.record(r)
+    best: TrialResult | None = None
+    for r in results:
+        best = r if is_better(r, best, direction) else best
     start = time.perf_counter()
     stop_reason = StopReason.BUDGET
     try:
         while len(results) < trials:
-            reason = stop.check(results, direction, time.perf_counter() - start) if results else None
+            reason = stop.check(best, results[-1].number, time.perf_counter() - start, direction) if results else None
             if reason is not None:
                 stop_reason = reason
                 break
@@ -138,12 +150,13 @@ def run_search(objective: Objective, strategy: Strategy, *, trials: int, directi
             for result in executor.run(objective, batch):
                 if pruning is not None:
                     pruning.record(result)
+                best = result if is_better(result, best, direction) else best
                 finished.append(result)
                 results.append(result)
                 if on_trial is not None:
-                    on_trial(result, results)
+                    on_trial(result, best, len(results))
             finished.sort(key=lambda r: r.number)
-            results.sort(key=lambda r: r.number)
+            results[len(results) - len(finished):] = finished  # the batch in number order; earlier ones already are
             strategy.tell([observation_of(r, direction) for r in finished])
     except KeyboardInterrupt:
         results.sort(key=lambda r: r.number)
