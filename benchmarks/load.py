@@ -9,7 +9,6 @@ Run from the repository root: ``python -m benchmarks.load``; writes ``benchmarks
 from __future__ import annotations
 
 import json
-import resource
 import statistics
 import subprocess
 import sys
