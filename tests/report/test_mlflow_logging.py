@@ -10,7 +10,7 @@ from typing import ClassVar
 
 import pytest
 
-from tunekit.tracking import TrackingError, log_to_mlflow
+from tunekit.tracking import TrackingError, log_to_mlflow, require_mlflow
 from tunekit.trial import TrialState
 
 Metric = namedtuple("Metric", "key value timestamp step")
@@ -115,6 +115,8 @@ def test_missing_mlflow_is_one_clear_error(craft, monkeypatch):
     monkeypatch.setitem(sys.modules, "mlflow", None)
     with pytest.raises(TrackingError, match=r"^MLflow logging needs mlflow: pip install 'tunekit\[mlflow\]'$"):
         log_to_mlflow(sample(craft))
+    with pytest.raises(TrackingError, match=r"needs mlflow"):
+        require_mlflow()
 
 
 def test_tracker_errors_become_one_line(craft, fake_mlflow, monkeypatch):

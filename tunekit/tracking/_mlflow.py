@@ -18,7 +18,7 @@ from tunekit.report.plots import INTERMEDIATE_METRIC, trial_intermediate
 from tunekit.results import ExperimentResult, ResultsDocument
 from tunekit.trial import TrialResult, TrialState
 
-__all__ = ["DEFAULT_EXPERIMENT_NAME", "RUN_STATUS", "TrackingError", "log_to_mlflow"]
+__all__ = ["DEFAULT_EXPERIMENT_NAME", "RUN_STATUS", "TrackingError", "log_to_mlflow", "require_mlflow"]
 
 #: The MLflow experiment that receives the runs unless another name is given.
 DEFAULT_EXPERIMENT_NAME = "tunekit"
@@ -37,7 +37,9 @@ class TrackingError(TunekitError):
     """Logging to an experiment tracker failed (the tracker is missing, unreachable or refused)."""
 
 
-def _import_mlflow() -> None:
+def require_mlflow() -> None:
+    """Raise :class:`TrackingError` with the install command when mlflow cannot be imported (a command
+    line can check this before a long run rather than after it)."""
     try:
         import mlflow  # noqa: F401
         from mlflow.tracking import MlflowClient  # noqa: F401 - checks the client is there too
@@ -170,7 +172,7 @@ def log_to_mlflow(doc: ResultsDocument, tracking_uri: str | None = None, *,
     Raises:
         TrackingError: mlflow is not installed, or MLflow refused or could not store the runs.
     """
-    _import_mlflow()
+    require_mlflow()
     try:
         logger = _Logger(tracking_uri, experiment_name)
         return {exp.id: _log_experiment(logger, exp, doc) for exp in doc.experiments}
