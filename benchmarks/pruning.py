@@ -26,25 +26,25 @@ import os
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
-import argparse  # noqa: E402
-import json  # noqa: E402
-import platform  # noqa: E402
-import statistics  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-import warnings  # noqa: E402
-from concurrent.futures import ProcessPoolExecutor  # noqa: E402
-from datetime import datetime, timezone  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
+import argparse
+import json
+import platform
+import statistics
+import tempfile
+import time
+import warnings
+from concurrent.futures import ProcessPoolExecutor
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from tunekit.pruners import as_pruner  # noqa: E402
-from tunekit.search import run_search  # noqa: E402
-from tunekit.space import Categorical, Real, Space  # noqa: E402
-from tunekit.strategies import RandomStrategy  # noqa: E402
-from tunekit.trial import Trial, TrialPruned, TrialState, trial_seed  # noqa: E402
+from tunekit.pruners import as_pruner
+from tunekit.search import run_search
+from tunekit.space import Categorical, Real, Space
+from tunekit.strategies import RandomStrategy
+from tunekit.trial import Trial, TrialPruned, TrialState, trial_seed
 
 HERE = Path(__file__).resolve().parent
 RAW = HERE / "pruning_results.json"
@@ -210,17 +210,17 @@ def render(raw: dict[str, Any]) -> str:
     lines = [
         "## Early stopping: random search with and without pruning",
         "",
-        f"`{raw['command']}` ({raw['created']}, {raw['machine']['cpus']} CPUs, "
-        f"scikit-learn {raw['machine']['versions']['scikit-learn']}, {raw['wall_s']:.0f} s).",
+        (f"`{raw['command']}` ({raw['created']}, {raw['machine']['cpus']} CPUs, "
+         f"scikit-learn {raw['machine']['versions']['scikit-learn']}, {raw['wall_s']:.0f} s)."),
         "",
-        f"{task['model']} on {task['data']}, one epoch per step, up to {task['epochs']} epochs; "
-        f"{task['configs']} random configurations per seed, the same ones in every arm; "
-        f"{task['seeds']} seeds. Best = best validation accuracy among the trials that ran to the end "
-        "(pruned trials never count). Epochs = epochs all trials of a search consumed. Medians over seeds; "
-        "gap and fraction are taken seed by seed against full training.",
+        (f"{task['model']} on {task['data']}, one epoch per step, up to {task['epochs']} epochs; "
+         f"{task['configs']} random configurations per seed, the same ones in every arm; "
+         f"{task['seeds']} seeds. Best = best validation accuracy among the trials that ran to the end "
+         "(pruned trials never count). Epochs = epochs all trials of a search consumed. Medians over seeds; "
+         "gap and fraction are taken seed by seed against full training."),
         "",
-        "| arm | pruner | best val. acc. | gap to full (pp), median / worst | epochs | fraction of full, "
-        "median / worst | training s | complete / pruned |",
+        ("| arm | pruner | best val. acc. | gap to full (pp), median / worst | epochs | fraction of full, "
+         "median / worst | training s | complete / pruned |"),
         "|---|---|---|---|---|---|---|---|",
     ]
     for arm, s in summary.items():
@@ -236,11 +236,11 @@ def render(raw: dict[str, Any]) -> str:
                         f"{s['gap_pp_median']:+.2f} pp <= {MAX_GAP_PP} pp, median fraction "
                         f"{s['epoch_fraction_median']:.1%} <= {MAX_STEP_FRACTION:.1%})")
     lines += ["", "Targets: " + "; ".join(verdicts) + ".", "",
-              "Method: each configuration is trained once for the full budget and its curve replayed through "
+              ("Method: each configuration is trained once for the full budget and its curve replayed through "
               "the real search loop and pruners (training is deterministic given the configuration and the "
               f"trial seed; {task['replay_checked_per_seed']} configurations per seed are retrained and must "
               "match exactly). Training seconds are those the consumed epochs took when recorded, on a shared "
-              "machine, so compare them only within this table.", ""]
+              "machine, so compare them only within this table."), ""]
     return "\n".join(lines)
 
 

@@ -7,8 +7,14 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tunekit.pruners import (HyperbandPruner, MedianPruner, NopPruner, PatiencePruner, Pruner,
-                             SuccessiveHalvingPruner)
+from tunekit.pruners import (
+    HyperbandPruner,
+    MedianPruner,
+    NopPruner,
+    PatiencePruner,
+    Pruner,
+    SuccessiveHalvingPruner,
+)
 
 History = dict[int, dict[int, float]]
 

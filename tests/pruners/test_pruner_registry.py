@@ -9,11 +9,22 @@ from importlib.metadata import EntryPoint
 
 import pytest
 
-import tunekit.pruners as pruners
+from tunekit import pruners
 from tunekit.errors import SpecError
-from tunekit.pruners import (ENTRY_POINT_GROUP, HyperbandPruner, MedianPruner, NopPruner, PatiencePruner,
-                             Pruner, SuccessiveHalvingPruner, as_pruner, available_pruners, get_pruner,
-                             parse_pruner, register_pruner)
+from tunekit.pruners import (
+    ENTRY_POINT_GROUP,
+    HyperbandPruner,
+    MedianPruner,
+    NopPruner,
+    PatiencePruner,
+    Pruner,
+    SuccessiveHalvingPruner,
+    as_pruner,
+    available_pruners,
+    get_pruner,
+    parse_pruner,
+    register_pruner,
+)
 
 
 @pytest.fixture
@@ -60,8 +71,8 @@ def test_spec_strings(spec: str, expected: Pruner) -> None:
     ("asha:min_resource", r"expected OPTION=VALUE, got 'min_resource'"),
     ("asha:min_resource=", r"expected OPTION=VALUE"),
     ("asha:=3", r"expected OPTION=VALUE"),
-    ("asha:rf=3", r"^pruner 'asha': unknown option 'rf' \(accepted: min_resource, reduction_factor, "
-                  r"min_early_stopping_rate, max_resource\)$"),
+    ("asha:rf=3", (r"^pruner 'asha': unknown option 'rf' \(accepted: min_resource, reduction_factor, "
+                   r"min_early_stopping_rate, max_resource\)$")),
     ("asha:reduction_factor=1", r"^pruner 'asha': reduction_factor must be an integer >= 2, got 1$"),
     ("asha:reduction_factor=2.5", r"reduction_factor must be an integer >= 2, got 2.5"),
     ("asha:min_resource=0", r"min_resource must be an integer >= 1, got 0"),

@@ -20,9 +20,21 @@ from tunekit.pruners.nop import NopPruner
 from tunekit.pruners.patience import PatiencePruner
 from tunekit.pruners.successive_halving import SuccessiveHalvingPruner
 
-__all__ = ["Pruner", "History", "MedianPruner", "SuccessiveHalvingPruner", "HyperbandPruner",
-           "PatiencePruner", "NopPruner", "register_pruner", "available_pruners", "get_pruner",
-           "parse_pruner", "as_pruner", "ENTRY_POINT_GROUP"]
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "History",
+    "HyperbandPruner",
+    "MedianPruner",
+    "NopPruner",
+    "PatiencePruner",
+    "Pruner",
+    "SuccessiveHalvingPruner",
+    "as_pruner",
+    "available_pruners",
+    "get_pruner",
+    "parse_pruner",
+    "register_pruner",
+]
 
 ENTRY_POINT_GROUP = "tunekit.pruners"
 _REGISTRY: dict[str, type[Pruner]] = {

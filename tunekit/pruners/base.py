@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 from tunekit.errors import SpecError
 
-__all__ = ["Pruner", "History", "reports_until"]
+__all__ = ["History", "Pruner", "reports_until"]
 
 #: ``history[t][s]``: the loss trial ``t`` reported at step ``s`` (lower is better).
 History = Mapping[int, Mapping[int, float]]
@@ -33,7 +33,7 @@ class Pruner(ABC):
 
     def __init__(self, **options: Any) -> None:
         if options:
-            raise SpecError(f"pruner {self.name!r}: unknown option {sorted(options)[0]!r}")
+            raise SpecError(f"pruner {self.name!r}: unknown option {min(options)!r}")
 
     @abstractmethod
     def should_prune(self, trial_number: int, step: int, history: History) -> bool:

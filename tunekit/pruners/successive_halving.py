@@ -9,7 +9,7 @@ from typing import Any
 from tunekit.errors import SpecError
 from tunekit.pruners.base import History, Pruner, check_int, is_nan, reports_until
 
-__all__ = ["SuccessiveHalvingPruner", "rung_value", "is_promotable"]
+__all__ = ["SuccessiveHalvingPruner", "is_promotable", "rung_value"]
 
 
 def rung_value(reports: Mapping[int, float], rung_step: int) -> float | None:
