@@ -235,7 +235,10 @@ def render(raw: dict[str, Any]) -> str:
         verdicts.append(f"{arm}: {'meets' if s['meets_targets'] else 'MISSES'} the targets (median gap "
                         f"{s['gap_pp_median']:+.2f} pp <= {MAX_GAP_PP} pp, median fraction "
                         f"{s['epoch_fraction_median']:.1%} <= {MAX_STEP_FRACTION:.1%})")
+    val_samples = len(_data()[3])
     lines += ["", "Targets: " + "; ".join(verdicts) + ".", "",
+              (f"The validation set has {val_samples} samples: one sample is {100 / val_samples:.2f} pp, so the "
+               "gaps above are one to three validation samples."), "",
               ("Method: each configuration is trained once for the full budget and its curve replayed through "
               "the real search loop and pruners (training is deterministic given the configuration and the "
               f"trial seed; {task['replay_checked_per_seed']} configurations per seed are retrained and must "
