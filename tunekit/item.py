@@ -201,11 +201,13 @@ class TunableItem(pytest.Function):
     def _record(self, settings: Settings, outcome: SearchOutcome, status: str,
                 strategy: str | None = None) -> ExperimentResult:
         assert self.spec.space is not None
+        pruner = None if strategy else (self.options.pruner or self.spec.pruner)
         return ExperimentResult(
             id=self.nodeid, strategy=strategy or settings.strategy, direction=settings.direction,
             seed=settings.seed, budget={"trials": len(outcome.trials) if strategy else settings.trials},
             space=self.spec.space.to_dict(), trials=outcome.trials, status=status, duration_s=outcome.duration_s,
-            stop_reason=outcome.stop_reason, notes=list(settings.notes), tolerance=self.spec.tolerance)
+            stop_reason=outcome.stop_reason, notes=list(settings.notes), tolerance=self.spec.tolerance,
+            pruner=None if pruner is None else {"name": pruner.name, "options": dict(pruner.options)})
 
     def _open_journal(self, settings: Settings) -> tuple[Journal, list[TrialResult]]:
         """The experiment's journal, and the trials to restore from it when resuming."""

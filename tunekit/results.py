@@ -63,6 +63,7 @@ class ExperimentResult:
     error: str | None = None
     notes: list[str] = field(default_factory=list)
     tolerance: str | None = None
+    pruner: dict[str, Any] | None = None
 
     @property
     def best(self) -> TrialResult | None:
@@ -118,7 +119,7 @@ def experiment_to_dict(exp: ExperimentResult) -> dict[str, Any]:
                                            "score": best.score, "score_std": best.score_std},
         "trials": [trial_to_dict(t) for t in exp.trials],
         "status": exp.status, "duration_s": round(exp.duration_s, 6), "stop_reason": exp.stop_reason,
-        "error": exp.error, "notes": list(exp.notes), "tolerance": exp.tolerance,
+        "error": exp.error, "notes": list(exp.notes), "tolerance": exp.tolerance, "pruner": exp.pruner,
     }
 
 
@@ -303,6 +304,8 @@ def _read_experiment(r: _Reader, data: Any, where: str) -> ExperimentResult:
         notes=list(r.get(data, "notes", where, lambda v: isinstance(v, list) and all(map(_is_str, v)),
                          "an array of strings", optional=True, default=[])),
         tolerance=r.get(data, "tolerance", where, _is_opt_str, "a string or null", optional=True),
+        pruner=r.get(data, "pruner", where, lambda v: v is None or isinstance(v, dict), "an object or null",
+                     optional=True),
     )
     best = r.get(data, "best", where, lambda v: v is None or isinstance(v, dict), "an object or null")
     computed = exp.best

@@ -63,12 +63,13 @@ class Trial:
         """Report an intermediate score (same direction as the final one) at ``step``.
 
         ``step`` counts the resource spent so far (epochs, trees, samples, or the fold index when reporting
-        per cross-validation fold); it defaults to the number of earlier reports and must increase.
+        per cross-validation fold); it must increase and defaults to one more than the previous report's,
+        starting at 1 (one unit of resource spent at the first report).
         Afterwards :meth:`should_prune` says whether the experiment's pruner wants the trial stopped.
         """
         number = _as_number(value, f"trial.report() value at step {step}")
         if step is None:
-            step = self._reports[-1][0] + 1 if self._reports else 0
+            step = self._reports[-1][0] + 1 if self._reports else 1
         if isinstance(step, bool) or not isinstance(step, numbers.Integral) or step < 0:
             raise ObjectiveValueError(f"trial.report() step must be a non-negative integer, got {step!r}")
         if self._reports and step <= self._reports[-1][0]:
