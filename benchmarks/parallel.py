@@ -10,7 +10,8 @@ objective calibrated to ~0.25 s:
 - ``local-2 batch``: 2 worker processes, with today's batch-synchronous ``run_search`` (asks 2, waits
   for both); the pool's start-up is included;
 - ``local-2 streaming``: the same pool fed by the streaming loop proposed for ``search.py`` (a new trial
-  as soon as a worker is free);
+  as soon as a worker is free): the patched ``run_search`` when applied, else an equivalent loop here;
+- ``local-2 streaming warm``: the pool started before the timing (as a pool shared across experiments);
 - ``dask-2``: a 2-worker LocalCluster (processes), batch and streaming; its start-up is reported apart.
 
 Overhead: a no-op objective on a warm pool, wall time divided by the number of trials.
@@ -91,10 +92,16 @@ def streaming_search(objective: Callable[[Trial], Any], strategy: Strategy, *, t
     return sorted(results, key=lambda r: r.number)
 
 
+#: Whether ``run_search`` itself streams for history-free strategies (the proposed patch is applied).
+PATCHED_SEARCH = hasattr(Strategy, "history_free")
+
+
 def timed_search(objective: Callable[[Trial], Any], executor: Executor, trials: int, mode: str) -> float:
     strategy = RandomStrategy(SPACE, seed=0, budget=trials)
     start = time.perf_counter()
-    if mode == "batch":
+    if mode == "batch" or PATCHED_SEARCH:
+        if mode == "batch" and PATCHED_SEARCH:
+            strategy.history_free = False  # type: ignore[misc] - force today's batch loop
         outcome = run_search(objective, strategy, trials=trials, direction="maximize", seed=0, executor=executor)
         done = outcome.trials
     else:
@@ -124,6 +131,12 @@ def one_repeat(trials: int, iterations: int, with_dask: bool) -> dict[str, Any]:
             wall[f"local-2 {mode}"] = timed_search(objective, pool, trials, mode)
         finally:
             pool.close()
+    pool = make_executor(workers=2)
+    try:
+        timed_search(noop, pool, 4, "batch")  # started before the timing, as a pool shared by experiments
+        wall["local-2 streaming warm"] = timed_search(objective, pool, trials, "streaming")
+    finally:
+        pool.close()
 
     overhead["serial"] = overhead_ms(SerialExecutor(), 1000, "batch")
     for workers, mode in ((1, "batch"), (2, "batch"), (2, "streaming")):
@@ -155,12 +168,14 @@ def markdown(doc: dict[str, Any]) -> str:
     lines = [
         "## Parallel trials (`python -m benchmarks.parallel`)",
         "",
-        f"{doc['trials']} trials of a single-threaded pure-Python objective of ~{doc['target_trial_s']} s, "
+        (f"{doc['trials']} trials of a single-threaded pure-Python objective of ~{doc['target_trial_s']} s, "
         f"random strategy; machine: {doc['machine']['cpus']} usable CPUs, Python {doc['machine']['python']}, "
         f"{doc['machine']['platform']}. Speed-up is against the serial run of the same repeat. `batch` is "
         "today's batch-synchronous `run_search`; `streaming` feeds a trial to each worker as soon as it is "
-        "free (proposed `search.py` patch). Local pools are started cold inside the timing; the Dask "
-        "LocalCluster's start-up is reported apart. Other jobs shared the machine: see the load averages.",
+        f"free (proposed `search.py` patch; loop used: {doc['streaming_loop']}). Local pools are started cold "
+        "inside the timing except `warm` (started before, as a pool shared across experiments would be); "
+        "the Dask LocalCluster's start-up is reported apart. Other jobs shared the machine: see the load "
+        "averages (1 min, before each repeat)."),
         "",
         "| repeat | load avg | 1 trial (s) | " + " | ".join(f"{n} (s)" for n in names) + " | "
         + " | ".join(f"speed-up {n}" for n in names if n != "serial") + " |",
@@ -203,6 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     doc: dict[str, Any] = {
         "benchmark": "tunekit.parallel/1", "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "trials": args.trials, "target_trial_s": args.trial_seconds, "spin_iterations": iterations,
+        "streaming_loop": "run_search (patched)" if PATCHED_SEARCH else "benchmarks.parallel.streaming_search",
         "machine": {"cpus": usable_cpus(), "python": platform.python_version(), "platform": platform.platform()},
         "runs": [],
     }

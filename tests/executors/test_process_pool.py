@@ -13,7 +13,13 @@ import pytest
 
 from tunekit import TrialState
 from tunekit.errors import SpecError
-from tunekit.executors import ExecutorError, ProcessExecutor, SerialExecutor, make_executor, resolve_workers
+from tunekit.executors import (
+    ExecutorError,
+    ProcessExecutor,
+    SerialExecutor,
+    make_executor,
+    resolve_workers,
+)
 from tunekit.executors._resources import THREAD_VARIABLES, usable_cpus
 from tunekit.executors.process import death_reason
 from tunekit.trial import Trial, TrialResult
@@ -238,7 +244,7 @@ def test_reports_in_workers_reach_the_pruner_of_the_search_loop() -> None:
     def reporter_for(number: int):
         def report(step: int, value: float) -> bool:
             heard.append((number, step, value))
-            return number == 0 and step >= 3  # prune trial 0 at step 3, let trial 1 run to the end
+            return number == 0 and value >= 3  # prune trial 0 at its 4th report, let trial 1 run to the end
 
         return report
 
@@ -250,5 +256,7 @@ def test_reports_in_workers_reach_the_pruner_of_the_search_loop() -> None:
         pool.close()
     assert results[0].state is TrialState.PRUNED and results[0].score == 3.0
     assert results[1].state is TrialState.COMPLETE and results[1].score == 100.0
-    assert [step for number, step, _ in heard if number == 0] == [0, 1, 2, 3]
+    assert [value for number, _, value in heard if number == 0] == [0.0, 1.0, 2.0, 3.0]
+    reported = getattr(results[0], "intermediate", None)
+    assert reported is None or [v for _, v in reported] == [0.0, 1.0, 2.0, 3.0]
     assert len([1 for number, *_ in heard if number == 1]) == 20

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import numbers
+import os
 from typing import TYPE_CHECKING
 
 from tunekit.errors import SpecError
@@ -21,8 +22,18 @@ from tunekit.executors.serial import SerialExecutor
 if TYPE_CHECKING:
     from tunekit.executors.dask import DaskExecutor
 
-__all__ = ["Executor", "ExecutorError", "Objective", "ProcessExecutor", "SerialExecutor", "DaskExecutor",
-           "evaluate", "make_executor", "resolve_workers", "usable_cpus"]
+__all__ = [
+    "DaskExecutor",
+    "Executor",
+    "ExecutorError",
+    "Objective",
+    "ProcessExecutor",
+    "SerialExecutor",
+    "evaluate",
+    "make_executor",
+    "resolve_workers",
+    "usable_cpus",
+]
 
 
 def __getattr__(name: str) -> object:
@@ -65,4 +76,7 @@ def make_executor(*, workers: int | str | None = None, trial_timeout: float | No
     count = resolve_workers(workers)
     if count == 1 and timeout is None:
         return SerialExecutor()
+    if os.name != "posix":
+        raise ExecutorError("worker processes and trial timeouts need Linux or macOS in this version "
+                            "(on Windows: workers=1 without trial_timeout, or --dask)")
     return ProcessExecutor(count, trial_timeout=timeout)

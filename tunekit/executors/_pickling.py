@@ -103,7 +103,7 @@ def dumps_objective(objective: Any) -> bytes:
             added.append(module)
     try:
         return cloudpickle.dumps(objective, protocol=pickle.HIGHEST_PROTOCOL)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any pickling failure is reported the same way
         raise ExecutorError(
             f"cannot send the objective to worker processes: {type(exc).__name__}: {exc} (fixture values "
             "must be picklable with cloudpickle; with workers=1 and no trial timeout trials run in-process)"

@@ -6,7 +6,7 @@ import os
 
 from tunekit.errors import SpecError
 
-__all__ = ["THREAD_VARIABLES", "usable_cpus", "resolve_workers", "threads_per_worker", "worker_environment"]
+__all__ = ["THREAD_VARIABLES", "resolve_workers", "threads_per_worker", "usable_cpus", "worker_environment"]
 
 #: Environment variables that size the thread pools of BLAS, OpenMP, numexpr and joblib in a worker.
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS",

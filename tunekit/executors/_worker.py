@@ -19,7 +19,7 @@ import pickle
 import sys
 from typing import Any
 
-__all__ = ["main", "load_objective", "LoadError", "STARTED", "REPORT", "PRUNE", "GO_ON", "THREADS_VARIABLE"]
+__all__ = ["GO_ON", "PRUNE", "REPORT", "STARTED", "THREADS_VARIABLE", "LoadError", "load_objective", "main"]
 
 STARTED = b"S"
 #: Prefix of a report frame ``b"R" + pickle((step, value))``; the parent answers PRUNE or GO_ON.

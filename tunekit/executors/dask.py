@@ -23,7 +23,7 @@ from tunekit.executors.base import Executor, Objective, evaluate
 from tunekit.executors.process import Payload, ProcessExecutor
 from tunekit.trial import Trial, TrialResult, TrialState
 
-__all__ = ["DaskExecutor", "LOCAL"]
+__all__ = ["LOCAL", "DaskExecutor"]
 
 #: The ``--dask`` value that starts a LocalCluster instead of connecting to a scheduler.
 LOCAL = "local"

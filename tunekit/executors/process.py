@@ -28,7 +28,7 @@ from tunekit.executors._worker import GO_ON, PARENT_PID_VARIABLE, PRUNE, REPORT,
 from tunekit.executors.base import Executor, Objective
 from tunekit.trial import Trial, TrialResult, TrialState
 
-__all__ = ["ProcessExecutor", "Payload", "death_reason", "timeout_reason"]
+__all__ = ["Payload", "ProcessExecutor", "death_reason", "timeout_reason"]
 
 #: Seconds a worker may take to start and load the objective before its trial's timeout starts counting.
 LOAD_ALLOWANCE_S = 60.0
