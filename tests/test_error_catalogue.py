@@ -83,3 +83,15 @@ def test_unknown_subcommand_argument(pytester: pytest.Pytester, run_tunekit) -> 
     result = run_tunekit("compare", "--frobnicate")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert len(result.stderr.lines) == 1 and result.stderr.lines[0].startswith("ERROR: tunekit compare:")
+
+
+def test_mlflow_without_mlflow_installed_fails_before_any_search(pytester: pytest.Pytester,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "mlflow", None)  # as if it were not installed
+    pytester.makepyfile(exp_ok=GOOD + "open('ran.txt', 'w').close()\n")
+    result = pytester.runpytest("exp_ok.py", "--mlflow")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: --mlflow: *pip install 'tunekit[[]mlflow[]]'*"])
+    assert not (pytester.path / "ran.txt").exists()  # refused before any experiment was even imported

@@ -41,6 +41,10 @@ def add_options(parser: pytest.Parser) -> None:
     add("--trial-timeout", "trial_timeout", "SECONDS", "stop a trial that runs longer and record it as failed")
     add("--dask", "dask", "ADDRESS", "run trials on the Dask cluster at ADDRESS ('local' starts a LocalCluster)")
     add("--html", "html", "PATH", "also write a self-contained HTML report")
+    group.addoption("--mlflow", dest="tunekit_mlflow", action="store_true", default=False,
+                    help="also log the results to MLflow: a run per experiment, a child run per trial "
+                         "(MLflow's default tracking URI, e.g. MLFLOW_TRACKING_URI)")
+    add("--mlflow-uri", "mlflow_uri", "URI", "with --mlflow (implied): the MLflow tracking URI to log to")
     add("--baseline", "baseline", "PATH", "compare the run with this baseline; a regression fails its experiment")
     add("--save-baseline", "save_baseline", "PATH", "also write this run's results as a baseline")
     add("--tolerance", "tolerance", "TOL",
@@ -88,6 +92,16 @@ class RunOptions:
         self.dask: str | None = config.getoption("tunekit_dask")
         self.results_path = self._output("json", config.rootpath / DEFAULT_RESULTS_PATH)
         self.html_path = self._output("html", None)
+        uri = config.getoption("tunekit_mlflow_uri")
+        # None: no MLflow logging; "": MLflow's default tracking URI; else that URI.
+        self.mlflow: str | None = uri if uri else ("" if config.getoption("tunekit_mlflow") else None)
+        if self.mlflow is not None:
+            from tunekit.tracking import require_mlflow
+
+            try:
+                require_mlflow()  # before the searches, not after them
+            except TunekitError as exc:
+                raise pytest.UsageError(f"--mlflow: {exc}") from None
         self.save_baseline_path = self._output("save_baseline", None)
         raw_tolerance = config.getoption("tunekit_tolerance")
         try:
@@ -96,6 +110,7 @@ class RunOptions:
             raise pytest.UsageError(f"--{exc}") from None
         self.recheck = self._document("recheck")
         self.baseline = self.recheck or self._document("baseline")
+        self.baseline_label: str = config.getoption("tunekit_recheck") or config.getoption("tunekit_baseline") or ""
         self.repeats = self._int("repeats", 1) or 1
         self.resume: bool = bool(config.getoption("tunekit_resume"))
         self.search_timeout = self._seconds("search_timeout")

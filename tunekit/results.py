@@ -26,6 +26,8 @@ __all__ = ["SCHEMA", "ExperimentResult", "ResultsDocument", "dump", "load", "loa
            "from_dict", "write_atomic", "trial_to_dict", "read_trial"]
 
 SCHEMA = "tunekit.results/1"
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)  # read once at import: os.umask can only be read by setting it
 
 
 class ExperimentStatus:
@@ -144,6 +146,7 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            os.fchmod(handle.fileno(), 0o666 & ~_UMASK)  # mkstemp's 0600 would make shared reports private
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())

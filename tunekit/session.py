@@ -63,7 +63,7 @@ class TunekitState:
         self.records: dict[str, ExperimentResult] = {}
         self.order: dict[str, int] = {}
         self.deselected: set[str] = set()
-        self.written: list[tuple[str, Path]] = []
+        self.written: list[tuple[str, Path | str]] = []
         self.errors: list[str] = []
         self.comparisons: list[Comparison] = []
         self.is_worker = hasattr(config, "workerinput")
@@ -124,7 +124,17 @@ class TunekitState:
         if options.html_path is not None:
             from tunekit.report.html import write_report
 
-            self._write("report", options.html_path, lambda p: write_report(doc, p))
+            self._write("report", options.html_path, lambda p: write_report(
+                doc, p, baseline=options.baseline, baseline_label=options.baseline_label))
+        if options.mlflow is not None:
+            from tunekit.tracking import log_to_mlflow
+
+            try:
+                log_to_mlflow(doc, options.mlflow or None)
+            except TunekitError as exc:
+                self.errors.append(str(exc))
+            else:
+                self.written.append(("mlflow", options.mlflow or "MLflow's default tracking URI"))
         if self.errors:
             session.exitstatus = pytest.ExitCode.USAGE_ERROR
         self.document = doc
@@ -161,6 +171,6 @@ class TunekitState:
             for warning in provenance_warnings(baseline, getattr(self, "document", baseline)):
                 tr.write_line(f"warning: {warning}", yellow=True)
         for label, path in self.written:
-            tr.write_line(f"{label}: {_display_path(path)}")
+            tr.write_line(f"{label}: {_display_path(path) if isinstance(path, Path) else path}")
         for error in self.errors:
             tr.write_line(f"ERROR: {error}", red=True)
