@@ -29,6 +29,9 @@ EPOCHS = 20
     trials=24,
     direction="maximize",
     pruner=f"asha:min_resource=1,reduction_factor=3,max_resource={EPOCHS}",
+    # One validation split gives no fold scores to measure noise with, and SGD's accuracy moves by up to
+    # 0.8 points (std) from seed to seed: allow 2 points before a re-check calls it a regression.
+    tolerance=0.02,
 )
 def tune_sgd_pruned(alpha, eta0, learning_rate, loss, digits, trial):
     X, y = digits
