@@ -135,6 +135,42 @@ def run_benchmark(*, seeds: int, sklearn_seeds: int, budget: int, overhead_trial
     return results
 
 
+def rerun_contenders(results: dict[str, Any], contenders: list[str], *, jobs: int, log: Any,
+                     raw: Path) -> dict[str, Any]:
+    """Run ``contenders`` again on every (problem, seed) the reference finished, and their overheads.
+
+    For a contender whose code changed after the main run. The quality runs are deterministic given the
+    seed, so they match what the main run would have measured; the overhead runs are repeated for
+    Optuna's GPSampler side by side, and the rerun is recorded in the results.
+    """
+    budget = results["config"]["budget"]
+    tasks = [(problem, contender, r["seed"], budget) for problem, runs in results["runs"].items()
+             for r in runs[REFERENCE] for contender in contenders]
+    timed = list(dict.fromkeys(contenders + [c for c in ("optuna-gp",) if c in results["overhead"]]))
+    started = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        overhead = [pool.submit(_overhead_task, (c, results["config"]["overhead_trials"])) for c in timed]
+        quality = [pool.submit(_task, t) for t in tasks]
+        for contender in contenders:
+            for runs in results["runs"].values():
+                runs[contender] = []
+        for future in as_completed(overhead + quality):
+            value = future.result()
+            if len(value) == 2:
+                results["overhead"][value[0]] = value[1]
+            else:
+                problem, contender, seed, run = value
+                results["runs"][problem][contender].append({"seed": seed, **run})
+                results["runs"][problem][contender].sort(key=lambda r: r["seed"])
+                print(f"[{time.perf_counter() - started:7.0f}s] rerun {problem} {contender} seed={seed} "
+                      f"best={min(run['losses']):.5g}", file=log, flush=True)
+    results.setdefault("reruns", []).append({
+        "contenders": contenders, "overhead_remeasured": timed,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"), "versions": _versions()})
+    _write_atomic(raw, json.dumps(results, indent=1) + "\n")
+    return results
+
+
 # -- summaries (pure functions of the raw results) -----------------------------------------------------
 
 def best_at(losses: list[float], k: int) -> float:
@@ -238,6 +274,10 @@ def render(results: dict[str, Any]) -> str:
            "`benchmarks/results/strategies.json`. Nothing here is typed by hand: re-render with "
            "`python -m benchmarks.strategies --report-only`.", "",
            "Versions: " + ", ".join(f"{n} {v}" for n, v in results["versions"].items()) + ".", "",
+           *[f"**{', '.join(r['contenders'])} re-run on {r['created']} after a code change** (same problems, "
+             f"budgets and seeds; their quality runs are deterministic given the seed; overheads of "
+             f"{', '.join(r['overhead_remeasured'])} re-measured side by side)." + "\n"
+             for r in results.get("reruns", [])],
            *([] if results.get("finished", True) else [
                "**This run was cut short: the tables use only the seeds every contender finished ("
                + "; ".join(f"{p}: {len(complete_seeds(results, p))}" for p in results["runs"])
@@ -321,10 +361,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="smoke run: 2 seeds, 20 trials, 30 for overhead")
     parser.add_argument("--out", type=Path, default=HERE, help="folder for RESULTS.md and results/")
     parser.add_argument("--report-only", action="store_true", help="re-render RESULTS.md from the JSON")
+    parser.add_argument("--rerun", nargs="+", choices=list(CONTENDERS), default=None, metavar="CONTENDER",
+                        help="run these contenders again on the seeds of the saved results (after a change)")
     args = parser.parse_args(argv)
     raw = args.out / "results" / "strategies.json"
     if args.report_only:
         results = json.loads(raw.read_text())
+    elif args.rerun:
+        results = rerun_contenders(json.loads(raw.read_text()), args.rerun, jobs=args.jobs,
+                                   log=sys.stdout, raw=raw)
     else:
         if REFERENCE not in args.contenders:
             parser.error(f"--contenders must include the reference {REFERENCE}")

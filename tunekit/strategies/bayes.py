@@ -90,6 +90,28 @@ def _gaussian_process(space: Any, random_state: int) -> Any:
     return _fast_gp()(**reference.get_params(deep=False))
 
 
+#: Losses are log-warped when their sample skewness exceeds this ("highly skewed" by the usual rule).
+_HEAVY_TAIL = 1.0
+
+
+def _warp(losses: Sequence[float]) -> list[float]:
+    """A monotone, scale-free transform of the losses the Gaussian process is fitted on.
+
+    When the losses have a heavy upper tail, ``log(1 + (y - min) / s)`` with ``s`` the median distance
+    to the best loss, else the losses as they are. Heavy upper tails
+    (Rosenbrock's thousands next to values near zero, a diverged training run) no longer dominate the
+    fit, and since the transform is increasing the best points stay the best.
+    """
+    values = np.asarray(losses, dtype=float)
+    gaps = values - values.min()
+    scale = float(np.median(gaps))
+    spread = float(values.std())
+    skewness = float(np.mean((values - values.mean()) ** 3)) / spread ** 3 if spread > 0 else 0.0
+    if scale <= 0.0 or skewness <= _HEAVY_TAIL:
+        return values.tolist()  # no heavy upper tail: the raw losses fit best (Hartmann-6)
+    return np.log1p(gaps / scale).tolist()
+
+
 class BayesStrategy(Strategy):
     """Gaussian-process Bayesian optimisation (scikit-optimize's ask/tell ``Optimizer``).
 
@@ -99,6 +121,10 @@ class BayesStrategy(Strategy):
     in log space, categoricals one-hot). A batch of ``n`` proposals for parallel workers is made with the
     constant-liar rule (``cl_min``): each proposal is temporarily told the best loss seen, so the next one
     looks elsewhere; proposals still running from an earlier ``ask`` are handled the same way.
+
+    When the losses have a heavy upper tail, the process is fitted on ``log(1 + (loss - best) / s)``
+    (``s``: the median distance to the best loss), an increasing transform that keeps a few huge
+    losses from dominating the fit.
 
     Failed trials are told with the worst loss seen so far rather than skipped: a configuration that
     crashes (out of memory, diverging training) usually crashes again, and a skipped failure leaves the
@@ -311,7 +337,7 @@ class BayesStrategy(Strategy):
                 signal, noise = start
                 gp.set_params(kernel=signal + WhiteKernel(noise_level=noise), n_restarts_optimizer=1)
             with _quiet_backend():
-                gp.fit(space.transform(xs), ys)
+                gp.fit(space.transform(xs), _warp(ys))
             result = (gp.kernel_.k1, max(float(gp.noise_ or 0.0), 1e-5))
         self._hyper_cache[point] = result
         return result
@@ -342,7 +368,7 @@ class BayesStrategy(Strategy):
         # Running trials are told the best loss so far ("constant liar", as skopt's cl_min does).
         lie = min(ys)
         xs = xs + [self._encode(p) for p in pending]
-        ys = ys + [lie] * len(pending)
+        ys = _warp(ys + [lie] * len(pending))
         random_state = _derived_seed(self.seed, self.n_asked)
         # Small matrices: multi-threaded BLAS only adds synchronisation cost (4x slower measured).
         with threadpool_limits(limits=1, user_api="blas"), _quiet_backend():
