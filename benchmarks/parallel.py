@@ -96,7 +96,8 @@ def streaming_search(objective: Callable[[Trial], Any], strategy: Strategy, *, t
 PATCHED_SEARCH = hasattr(Strategy, "history_free")
 
 
-def timed_search(objective: Callable[[Trial], Any], executor: Executor, trials: int, mode: str) -> float:
+def timed_search(objective: Callable[[Trial], Any], executor: Executor, trials: int, mode: str,
+                 busy: dict[str, float] | None = None, name: str = "") -> float:
     strategy = RandomStrategy(SPACE, seed=0, budget=trials)
     start = time.perf_counter()
     if mode == "batch" or PATCHED_SEARCH:
@@ -108,6 +109,10 @@ def timed_search(objective: Callable[[Trial], Any], executor: Executor, trials: 
         done = streaming_search(objective, strategy, trials=trials, seed=0, executor=executor)
     elapsed = time.perf_counter() - start
     assert len(done) == trials and all(r.state.value == "COMPLETE" for r in done), [r.error for r in done]
+    if busy is not None:
+        # Share of the workers' wall time spent inside trials: start-up, idling between batches and the
+        # framework's own work lower it; other jobs stealing the CPU mostly do not (they slow trials down).
+        busy[name] = sum(r.duration_s for r in done) / (elapsed * executor.capacity)
     return elapsed
 
 
@@ -118,23 +123,25 @@ def overhead_ms(executor: Executor, trials: int, mode: str) -> float:
 
 def one_repeat(trials: int, iterations: int, with_dask: bool) -> dict[str, Any]:
     objective = cpu_objective(iterations)
-    run: dict[str, Any] = {"load_average_before": os.getloadavg()[0], "wall_s": {}, "overhead_ms_per_trial": {}}
-    wall, overhead = run["wall_s"], run["overhead_ms_per_trial"]
+    run: dict[str, Any] = {"load_average_before": os.getloadavg()[0], "wall_s": {}, "overhead_ms_per_trial": {},
+                           "busy": {}}
+    wall, overhead, busy = run["wall_s"], run["overhead_ms_per_trial"], run["busy"]
     start = time.perf_counter()
     spin(iterations)
     run["one_trial_s"] = time.perf_counter() - start
 
-    wall["serial"] = timed_search(objective, SerialExecutor(), trials, "batch")
+    wall["serial"] = timed_search(objective, SerialExecutor(), trials, "batch", busy, "serial")
     for mode in ("batch", "streaming"):
         pool = make_executor(workers=2)  # a cold pool: its start-up counts
         try:
-            wall[f"local-2 {mode}"] = timed_search(objective, pool, trials, mode)
+            wall[f"local-2 {mode}"] = timed_search(objective, pool, trials, mode, busy, f"local-2 {mode}")
         finally:
             pool.close()
     pool = make_executor(workers=2)
     try:
         timed_search(noop, pool, 4, "batch")  # started before the timing, as a pool shared by experiments
-        wall["local-2 streaming warm"] = timed_search(objective, pool, trials, "streaming")
+        wall["local-2 streaming warm"] = timed_search(objective, pool, trials, "streaming", busy,
+                                                      "local-2 streaming warm")
     finally:
         pool.close()
 
@@ -153,7 +160,7 @@ def one_repeat(trials: int, iterations: int, with_dask: bool) -> dict[str, Any]:
         try:
             timed_search(noop, dask, 4, "batch")  # workers warm, like the local pools' first batch
             for mode in ("batch", "streaming"):
-                wall[f"dask-2 {mode}"] = timed_search(objective, dask, trials, mode)
+                wall[f"dask-2 {mode}"] = timed_search(objective, dask, trials, mode, busy, f"dask-2 {mode}")
             overhead["dask-2 streaming"] = overhead_ms(dask, 200, "streaming")
         finally:
             dask.close()
@@ -186,6 +193,11 @@ def markdown(doc: dict[str, Any]) -> str:
             f"| {i} | {run['load_average_before']:.1f} | {run['one_trial_s']:.2f} | "
             + " | ".join(f"{run['wall_s'][n]:.2f}" for n in names) + " | "
             + " | ".join(f"{run['speedup'][n]:.2f}x" for n in names if n != "serial") + " |")
+    lines += ["", ("Busy share: time inside trials / (wall time x workers), less sensitive to other jobs than "
+              "the speed-ups (1.0: workers never idle):"), "",
+              "| repeat | " + " | ".join(names) + " |", "|---" * (1 + len(names)) + "|"]
+    for i, run in enumerate(runs, 1):
+        lines.append(f"| {i} | " + " | ".join(f"{run['busy'][n]:.2f}" for n in names) + " |")
     overheads = list(runs[0]["overhead_ms_per_trial"])
     lines += ["", "Overhead per trial of a no-op objective on a warm pool (ms, wall time / trials):", "",
               "| repeat | " + " | ".join(overheads) + " |", "|---" * (1 + len(overheads)) + "|"]
@@ -225,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     for repeat in range(args.repeats):
         run = one_repeat(args.trials, iterations, with_dask)
         doc["runs"].append(run)
-        print(f"repeat {repeat + 1}: " + json.dumps({k: run[k] for k in ("wall_s", "speedup",
+        print(f"repeat {repeat + 1}: " + json.dumps({k: run[k] for k in ("wall_s", "speedup", "busy",
                                                                           "overhead_ms_per_trial")}),
               flush=True)
     args.out.mkdir(parents=True, exist_ok=True)

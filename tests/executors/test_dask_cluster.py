@@ -143,3 +143,8 @@ def test_missing_distributed_is_a_one_line_error(monkeypatch: pytest.MonkeyPatch
     with pytest.raises(ExecutorError, match=r"^--dask needs the optional 'distributed' package: "
                                             r"pip install 'tunekit\[dask\]'$"):
         make_executor(dask="tcp://127.0.0.1:8786")
+
+
+def test_a_bad_scheduler_address_is_a_one_line_error() -> None:
+    with pytest.raises(ExecutorError, match=r"^--dask not-an-address: cannot reach the scheduler or any worker: "):
+        make_executor(dask="not-an-address")

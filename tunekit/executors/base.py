@@ -75,7 +75,7 @@ def evaluate(objective: Objective, trial: Trial) -> TrialResult:
         return result(TrialState.PRUNED, score=last)
     except ObjectiveValueError as exc:
         return result(TrialState.FAIL, error=str(exc))
-    except Exception as exc:  # the objective is user code: any error fails only this trial
+    except Exception as exc:  # noqa: BLE001 - the objective is user code: any error fails only this trial
         return result(TrialState.FAIL, error=describe_exception(exc),
                       traceback="".join(traceback.format_exception(exc)))
     return result(TrialState.COMPLETE, score=outcome.score, score_std=outcome.score_std, folds=outcome.folds,
@@ -101,5 +101,5 @@ class Executor(ABC):
         An interrupted or abandoned run stops whatever still runs for it.
         """
 
-    def close(self) -> None:  # noqa: B027 - optional hook
+    def close(self) -> None:  # an optional hook
         """Release workers; the default has none."""

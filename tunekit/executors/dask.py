@@ -98,6 +98,7 @@ class DaskExecutor(Executor):
         self.address = address
         self.trial_timeout = trial_timeout
         self._cluster = None
+        self.client = None
         try:
             if address == LOCAL:
                 self._cluster = distributed.LocalCluster(
@@ -107,9 +108,10 @@ class DaskExecutor(Executor):
             else:
                 self.client = distributed.Client(address, timeout=_CONNECT_TIMEOUT_S, set_as_default=False)
                 self.client.wait_for_workers(1, timeout=_CONNECT_TIMEOUT_S)
-        except (OSError, TimeoutError) as exc:
+        except Exception as exc:  # noqa: BLE001 - bad address, refused, timed out: one line for all
             self.close()
-            raise ExecutorError(f"--dask {address}: cannot reach the scheduler or any worker: {exc}") from None
+            raise ExecutorError(f"--dask {address}: cannot reach the scheduler or any worker: "
+                                f"{type(exc).__name__}: {exc}") from None
         threads = sum(self.client.nthreads().values())
         self.capacity = max(1, workers or threads)
 
