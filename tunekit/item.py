@@ -14,7 +14,7 @@ from tunekit import results as results_io
 from tunekit.api import DEFAULT_TRIALS, TRIAL_ARGUMENT, TunableSpec
 from tunekit.compare import DEFAULT_TOLERANCE, Tolerance, Verdict, compare_experiment
 from tunekit.errors import TunekitError
-from tunekit.executors import Objective, make_executor
+from tunekit.executors import Objective
 from tunekit.journal import Journal, fingerprint, journal_path, read_journal
 from tunekit.options import JOURNAL_DIR, RunOptions
 from tunekit.report.leaderboard import format_score
@@ -172,9 +172,9 @@ class TunableItem(pytest.Function):
         options = self.options
         try:
             settings = resolve_settings(self.spec, options)
-            executor = make_executor(workers=self.spec.with_overrides(workers=options.workers).workers,
-                                     trial_timeout=options.trial_timeout or self.spec.trial_timeout,
-                                     dask=options.dask)
+            executor = session_state(self.config).executor_for(
+                workers=self.spec.with_overrides(workers=options.workers).workers,
+                trial_timeout=options.trial_timeout or self.spec.trial_timeout, dask=options.dask)
         except TunekitError as exc:
             raise ExperimentFailed(f"{self.nodeid}: {exc}") from None
         try:
@@ -191,8 +191,6 @@ class TunableItem(pytest.Function):
             if isinstance(exc, ExperimentFailed):
                 raise
             raise ExperimentFailed(f"{self.nodeid}: {exc}") from None
-        finally:
-            executor.close()
         failure = self._judge(record, settings, options)
         self.user_properties.append((RESULT_PROPERTY, json.dumps(results_io.experiment_to_dict(record))))
         if failure is not None:

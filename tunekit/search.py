@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,6 +103,46 @@ def observation_of(result: TrialResult, direction: str) -> Observation:
     return Observation(params=result.params, state=result.state, loss=loss)
 
 
+def _stream(objective: Objective, strategy: Strategy, executor: Executor, *, seed: int, trials: int,
+            direction: str, results: list[TrialResult], best: TrialResult | None, pruning: Pruning | None,
+            stop: StopRules, start: float,
+            on_trial: Callable[[TrialResult, TrialResult | None, int], None] | None,
+            ) -> tuple[str, TrialResult | None]:
+    """Search asking one trial whenever the executor has a free worker; return (stop reason, best).
+
+    ``Executor.run`` takes the next trial only after yielding a result, so the stop rules and the strategy
+    have seen every finished trial before each proposal. ``results`` is extended in place.
+    """
+    state: dict[str, Any] = {"best": best, "reason": StopReason.BUDGET,
+                             "last": results[-1].number if results else -1}
+
+    def proposals() -> Iterator[Trial]:
+        for number in range(len(results), trials):
+            if results:
+                reason = stop.check(state["best"], state["last"], time.perf_counter() - start, direction)
+                if reason is not None:
+                    state["reason"] = reason
+                    return
+            asked = strategy.ask(1)
+            if not asked:
+                state["reason"] = StopReason.EXHAUSTED
+                return
+            yield Trial(number=number, params=asked[0], seed=trial_seed(seed, number),
+                        _reporter=None if pruning is None else pruning.reporter_for(number))
+
+    for result in executor.run(objective, proposals()):
+        if pruning is not None:
+            pruning.record(result)
+        results.append(result)
+        state["best"] = result if is_better(result, state["best"], direction) else state["best"]
+        state["last"] = max(state["last"], result.number)
+        if on_trial is not None:
+            on_trial(result, state["best"], len(results))
+        strategy.tell([observation_of(result, direction)])
+    results.sort(key=lambda r: r.number)
+    return state["reason"], state["best"]
+
+
 def run_search(objective: Objective, strategy: Strategy, *, trials: int, direction: str, seed: int,
                executor: Executor | None = None,
                on_trial: Callable[[TrialResult, TrialResult | None, int], None] | None = None,
@@ -134,7 +174,13 @@ def run_search(objective: Objective, strategy: Strategy, *, trials: int, directi
     start = time.perf_counter()
     stop_reason = StopReason.BUDGET
     try:
-        while len(results) < trials:
+        if getattr(strategy, "history_free", False) and executor.capacity > 1:
+            # Keep every worker busy: a new trial as soon as one finishes. The same trials as in batches,
+            # since such a strategy's k-th proposal does not depend on what it observed.
+            stop_reason, best = _stream(objective, strategy, executor, seed=seed, trials=trials,
+                                        direction=direction, results=results, best=best, pruning=pruning,
+                                        stop=stop, start=start, on_trial=on_trial)
+        while len(results) < trials and stop_reason == StopReason.BUDGET:
             reason = stop.check(best, results[-1].number, time.perf_counter() - start, direction) if results else None
             if reason is not None:
                 stop_reason = reason

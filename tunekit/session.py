@@ -17,6 +17,7 @@ from tunekit import results as results_io
 from tunekit.compare import DEFAULT_TOLERANCE, Comparison, Tolerance, compare_documents, provenance_warnings
 from tunekit.config import ToolConfig, load_tool_config
 from tunekit.errors import TunekitError
+from tunekit.executors import Executor, make_executor
 from tunekit.item import RESULT_PROPERTY
 from tunekit.options import RunOptions
 from tunekit.provenance import commit_info, machine_info, package_version
@@ -67,6 +68,22 @@ class TunekitState:
         self.errors: list[str] = []
         self.comparisons: list[Comparison] = []
         self.is_worker = hasattr(config, "workerinput")
+        self._executors: dict[tuple[Any, ...], Executor] = {}
+
+    def executor_for(self, *, workers: int | str | None, trial_timeout: float | None,
+                     dask: str | None) -> Executor:
+        """The session's executor for these settings, shared by its experiments: worker processes (or a
+        Dask LocalCluster) start once per session (per xdist worker) instead of once per experiment."""
+        key = (workers, trial_timeout, dask)
+        if key not in self._executors:
+            self._executors[key] = make_executor(workers=workers, trial_timeout=trial_timeout, dask=dask)
+        return self._executors[key]
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        # Runs in xdist workers too (unlike the hooks that handle records): every pool is stopped.
+        executors, self._executors = list(self._executors.values()), {}
+        for executor in executors:
+            executor.close()
 
     def add(self, record: ExperimentResult) -> None:
         self.records[record.id] = record

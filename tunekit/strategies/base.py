@@ -40,6 +40,9 @@ class Strategy(ABC):
 
     #: The name experiments use to select the strategy (``strategy="grid"``).
     name: ClassVar[str]
+    #: ``True`` when proposals never depend on observations (grid, random): the search may then ask one
+    #: trial whenever a worker frees up instead of waiting for whole batches, and gets the same trials.
+    history_free: ClassVar[bool] = False
 
     def __init__(self, space: Space, *, seed: int = 0, budget: int | None = None) -> None:
         self.space = space

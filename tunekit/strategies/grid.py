@@ -21,6 +21,7 @@ class GridStrategy(Strategy):
     """
 
     name = "grid"
+    history_free = True
 
     def __init__(self, space: Space, *, seed: int = 0, budget: int | None = None) -> None:
         super().__init__(space, seed=seed, budget=budget)

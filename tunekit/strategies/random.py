@@ -19,6 +19,7 @@ class RandomStrategy(Strategy):
     """
 
     name = "random"
+    history_free = True
 
     def ask(self, n: int = 1) -> list[dict[str, Any]]:
         proposals = []
