@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Callable
 
@@ -17,6 +18,11 @@ import sklearn.pipeline  # noqa: F401
 import sklearn.preprocessing  # noqa: F401
 import sklearn.svm  # noqa: F401
 from tunekit import results
+
+# A shell starts background jobs (`cmd &`) with SIGINT ignored, and every child inherits that, so the tests
+# that interrupt a tunekit process would see their Ctrl-C ignored. Children of this suite get the default.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture
