@@ -137,15 +137,15 @@ def run_benchmark(*, seeds: int, sklearn_seeds: int, budget: int, overhead_trial
 
 def rerun_contenders(results: dict[str, Any], contenders: list[str], *, jobs: int, log: Any,
                      raw: Path) -> dict[str, Any]:
-    """Run ``contenders`` again on every (problem, seed) the reference finished, and their overheads.
+    """Run ``contenders`` again on every (problem, seed) all contenders finished, and their overheads.
 
     For a contender whose code changed after the main run. The quality runs are deterministic given the
     seed, so they match what the main run would have measured; the overhead runs are repeated for
     Optuna's GPSampler side by side, and the rerun is recorded in the results.
     """
     budget = results["config"]["budget"]
-    tasks = [(problem, contender, r["seed"], budget) for problem, runs in results["runs"].items()
-             for r in runs[REFERENCE] for contender in contenders]
+    tasks = [(problem, contender, seed, budget) for problem in results["runs"]
+             for seed in complete_seeds(results, problem) for contender in contenders]
     timed = list(dict.fromkeys(contenders + [c for c in ("optuna-gp",) if c in results["overhead"]]))
     started = time.perf_counter()
     with ProcessPoolExecutor(max_workers=jobs) as pool:
