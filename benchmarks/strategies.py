@@ -1,11 +1,11 @@
-"""Benchmark tunekit's strategies against Optuna and scikit-optimize; write RESULTS.md and raw JSON.
+"""Benchmark tunekit's strategies against Optuna and scikit-optimize; write RESULTS-strategies.md and raw JSON.
 
 Run from the repository root (the contenders are in the ``bench`` extra)::
 
     pip install -e '.[bench]'
     python -m benchmarks.strategies            # full run, about 30 minutes on 2 cores
     python -m benchmarks.strategies --quick    # a smoke run: 2 seeds, 20 trials
-    python -m benchmarks.strategies --report-only   # re-render RESULTS.md from the raw JSON
+    python -m benchmarks.strategies --report-only   # re-render RESULTS-strategies.md from the raw JSON
 
 Every contender gets the same problems, budgets and seeds. BLAS, OpenMP and torch are limited to one
 thread for every contender: the quality runs go two at a time on a two-core machine, and small
@@ -262,7 +262,7 @@ def target_checks(results: dict[str, Any]) -> list[tuple[str, bool, str]]:
 
 
 def render(results: dict[str, Any]) -> str:
-    """RESULTS.md for ``results``."""
+    """RESULTS-strategies.md for ``results``."""
     cfg = results["config"]
     contenders = list(next(iter(results["runs"].values())))
     checkpoints = [c for c in CHECKPOINTS if c <= cfg["budget"]]
@@ -359,8 +359,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--contenders", nargs="+", default=list(CONTENDERS), choices=list(CONTENDERS))
     parser.add_argument("--problems", nargs="+", default=list(PROBLEMS), choices=list(PROBLEMS))
     parser.add_argument("--quick", action="store_true", help="smoke run: 2 seeds, 20 trials, 30 for overhead")
-    parser.add_argument("--out", type=Path, default=HERE, help="folder for RESULTS.md and results/")
-    parser.add_argument("--report-only", action="store_true", help="re-render RESULTS.md from the JSON")
+    parser.add_argument("--out", type=Path, default=HERE, help="folder for RESULTS-strategies.md and results/")
+    parser.add_argument("--report-only", action="store_true", help="re-render RESULTS-strategies.md from the JSON")
     parser.add_argument("--rerun", nargs="+", choices=list(CONTENDERS), default=None, metavar="CONTENDER",
                         help="run these contenders again on the seeds of the saved results (after a change)")
     args = parser.parse_args(argv)
@@ -379,8 +379,8 @@ def main(argv: list[str] | None = None) -> int:
                                 overhead_trials=args.overhead_trials, jobs=args.jobs,
                                 contenders=args.contenders, problems=args.problems, log=sys.stdout,
                                 raw=raw)
-    _write_atomic(args.out / "RESULTS.md", render(results))
-    print(f"wrote {args.out / 'RESULTS.md'} and {raw}")
+    _write_atomic(args.out / "RESULTS-strategies.md", render(results))
+    print(f"wrote {args.out / 'RESULTS-strategies.md'} and {raw}")
     return 0
 
 

@@ -13,7 +13,7 @@ from tunekit import Integer, Real, tunable
         "subsample": Real(0.5, 1.0),
         "n_estimators": Integer(20, 200, log=True),
     },
-    strategy="random",
+    strategy="bayes",
     trials=12,
     direction="minimize",
 )

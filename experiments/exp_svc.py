@@ -1,4 +1,4 @@
-"""Support-vector classifier on the digits: log-scaled C and gamma, and the kernel."""
+"""Support-vector classifier on the digits: log-scaled C and gamma, and the kernel, by Bayesian optimization."""
 
 from sklearn.model_selection import cross_val_score
 from sklearn.svm import SVC
@@ -12,7 +12,7 @@ from tunekit import Categorical, Real, tunable
         "gamma": Real(1e-5, 1e-1, log=True),
         "kernel": Categorical(["rbf", "poly"]),
     },
-    strategy="random",
+    strategy="bayes",
     trials=16,
     direction="maximize",
 )
