@@ -156,3 +156,26 @@ def test_journal_file_names_are_safe_and_distinct(tmp_path: Path) -> None:
     a = journal_path(tmp_path, "experiments/exp a.py::tune[<x>]")
     b = journal_path(tmp_path, "experiments/exp_a.py::tune_<x>_")
     assert a != b and a.parent == tmp_path and "/" not in a.name and " " not in a.name
+
+
+@pytest.mark.slow
+def test_second_ctrl_c_exits_at_once_without_corrupting_anything(project: Path) -> None:
+    (project / "experiments" / "exp_slow.py").write_text(EXPERIMENT.format(strategy="random"))
+    process = _start(project)
+    _wait_for_trials(project, process, 5)
+    process.send_signal(signal.SIGINT)
+    time.sleep(0.05)  # the second Ctrl-C lands while the first one is being handled
+    process.send_signal(signal.SIGINT)
+    output = process.communicate(timeout=30)[0].decode()
+    assert process.returncode != 0, output
+    journal = read_journal(next((project / ".tunekit" / "journal").glob("*.jsonl")))
+    assert len(journal.trials) >= 5 and [t.number for t in journal.trials] == list(range(len(journal.trials)))
+    results_file = project / ".tunekit" / "results.json"
+    if results_file.exists():  # written whole or not at all
+        (experiment,) = json.loads(results_file.read_text())["experiments"]
+        assert experiment["status"] == "interrupted"
+    assert not list((project / ".tunekit").glob(".*.tmp")), "a temporary file was left behind"
+    resumed = subprocess.run([sys.executable, "-m", "tunekit", "--resume"], cwd=project, capture_output=True,
+                             text=True, timeout=120)
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert len(json.loads(results_file.read_text())["experiments"][0]["trials"]) == 40

@@ -12,7 +12,7 @@ import pytest
 
 from tunekit.executors import ExecutorError, make_executor
 
-distributed = pytest.importorskip("distributed")
+import distributed  # noqa: E402,F401 - in the test extra: these tests must run, not skip
 
 CLUSTER = """
 import logging, sys
