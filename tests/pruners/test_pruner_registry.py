@@ -9,7 +9,7 @@ from importlib.metadata import EntryPoint
 
 import pytest
 
-from tunekit import pruners
+from tunekit import _registry, pruners
 from tunekit.errors import SpecError
 from tunekit.pruners import (
     ENTRY_POINT_GROUP,
@@ -29,10 +29,9 @@ from tunekit.pruners import (
 
 @pytest.fixture
 def fresh_registry(monkeypatch: pytest.MonkeyPatch) -> dict[str, type[Pruner]]:
-    registry = dict(pruners._REGISTRY)
-    monkeypatch.setattr(pruners, "_REGISTRY", registry)
-    monkeypatch.setattr(pruners, "_entry_points_loaded", False)
-    return registry
+    registry = pruners._registry.copy()
+    monkeypatch.setattr(pruners, "_registry", registry)
+    return registry.classes
 
 
 def test_built_in_pruners_are_registered() -> None:
@@ -151,7 +150,7 @@ def _fake_entry_points(monkeypatch: pytest.MonkeyPatch, *eps: EntryPoint) -> lis
         groups.append(group)
         return [ep for ep in eps if ep.group == group]
 
-    monkeypatch.setattr(pruners, "entry_points", entry_points)
+    monkeypatch.setattr(_registry, "entry_points", entry_points)
     return groups
 
 

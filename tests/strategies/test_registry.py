@@ -9,21 +9,31 @@ from importlib.metadata import EntryPoint
 import pytest
 
 import tunekit.strategies as strategies
+from tunekit import _registry
 from tunekit.errors import SpecError
 from tunekit.space import Categorical, Integer, Real, Space
-from tunekit.strategies import (ENTRY_POINT_GROUP, MAX_BAYES_TRIALS, SMALL_GRID, BayesStrategy,
-                                EvolutionStrategy, GridStrategy, RandomStrategy, Strategy,
-                                available_strategies, default_strategy, get_strategy,
-                                register_strategy)
+from tunekit.strategies import (
+    ENTRY_POINT_GROUP,
+    MAX_BAYES_TRIALS,
+    SMALL_GRID,
+    BayesStrategy,
+    EvolutionStrategy,
+    GridStrategy,
+    RandomStrategy,
+    Strategy,
+    available_strategies,
+    default_strategy,
+    get_strategy,
+    register_strategy,
+)
 
 
 @pytest.fixture
 def fresh_registry(monkeypatch: pytest.MonkeyPatch) -> dict[str, type[Strategy]]:
     """A private copy of the registry with entry points not loaded yet."""
-    registry = dict(strategies._REGISTRY)
-    monkeypatch.setattr(strategies, "_REGISTRY", registry)
-    monkeypatch.setattr(strategies, "_entry_points_loaded", False)
-    return registry
+    registry = strategies._registry.copy()
+    monkeypatch.setattr(strategies, "_registry", registry)
+    return registry.classes
 
 
 def _plugin_module(monkeypatch: pytest.MonkeyPatch) -> type[Strategy]:
@@ -44,7 +54,7 @@ def _fake_entry_points(monkeypatch: pytest.MonkeyPatch, *eps: EntryPoint) -> lis
         groups.append(group)
         return [ep for ep in eps if ep.group == group]
 
-    monkeypatch.setattr(strategies, "entry_points", entry_points)
+    monkeypatch.setattr(_registry, "entry_points", entry_points)
     return groups
 
 

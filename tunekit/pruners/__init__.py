@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import inspect
 import re
-from importlib.metadata import entry_points
 from typing import Any
 
+from tunekit._registry import Registry
 from tunekit.errors import SpecError
 from tunekit.pruners.base import History, Pruner
 from tunekit.pruners.hyperband import HyperbandPruner
@@ -37,41 +37,20 @@ __all__ = [
 ]
 
 ENTRY_POINT_GROUP = "tunekit.pruners"
-_REGISTRY: dict[str, type[Pruner]] = {
-    cls.name: cls for cls in (MedianPruner, SuccessiveHalvingPruner, HyperbandPruner, PatiencePruner,
-                              NopPruner)}
-_entry_points_loaded = False
+_registry: Registry[type[Pruner]] = Registry(
+    "pruner", Pruner, ENTRY_POINT_GROUP,
+    (MedianPruner, SuccessiveHalvingPruner, HyperbandPruner, PatiencePruner, NopPruner))
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 
 
 def register_pruner(cls: type[Pruner]) -> type[Pruner]:
     """Make ``cls`` available under ``cls.name`` (usable as a class decorator)."""
-    if not (isinstance(cls, type) and issubclass(cls, Pruner)) or not isinstance(getattr(cls, "name", None), str):
-        raise TypeError(f"{cls!r} must be a Pruner subclass with a string 'name'")
-    _REGISTRY[cls.name] = cls
-    return cls
-
-
-def _load_entry_points() -> None:
-    global _entry_points_loaded
-    if _entry_points_loaded:
-        return
-    _entry_points_loaded = True
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
-        if ep.name in _REGISTRY:
-            continue
-        try:
-            cls = ep.load()
-        except Exception as exc:  # a broken third-party package must not break tunekit
-            raise SpecError(f"pruner {ep.name!r} from entry point {ep.value!r} failed to load: {exc}") from exc
-        register_pruner(cls)
-        _REGISTRY[ep.name] = cls
+    return _registry.register(cls)
 
 
 def available_pruners() -> list[str]:
     """Names of every registered pruner, built-in ones and those of installed plugins."""
-    _load_entry_points()
-    return sorted(_REGISTRY)
+    return _registry.names()
 
 
 def _option_names(cls: type[Pruner]) -> tuple[list[str], list[str]] | None:
@@ -94,11 +73,7 @@ def get_pruner(name: str, **options: Any) -> Pruner:
     Raises :class:`SpecError` for an unknown name (listing the registered ones), an unknown or missing
     option (listing the accepted ones) or an invalid value (from the pruner's own validation).
     """
-    _load_entry_points()
-    try:
-        cls = _REGISTRY[name]
-    except KeyError:
-        raise SpecError(f"pruner: expected one of {', '.join(sorted(_REGISTRY))}, got {name!r}") from None
+    cls = _registry.get(name)
     names = _option_names(cls)
     if names is not None:
         accepted, required = names

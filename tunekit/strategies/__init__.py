@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-from importlib.metadata import entry_points
-
-from tunekit.errors import SpecError
+from tunekit._registry import Registry
 from tunekit.space import Space
 from tunekit.strategies.base import Observation, Strategy
 from tunekit.strategies.bayes import BayesStrategy
@@ -18,9 +16,8 @@ __all__ = ["Strategy", "Observation", "GridStrategy", "RandomStrategy", "BayesSt
            "default_strategy", "ENTRY_POINT_GROUP", "SMALL_GRID", "MAX_BAYES_TRIALS"]
 
 ENTRY_POINT_GROUP = "tunekit.strategies"
-_REGISTRY: dict[str, type[Strategy]] = {
-    cls.name: cls for cls in (GridStrategy, RandomStrategy, BayesStrategy, EvolutionStrategy)}
-_entry_points_loaded = False
+_registry: Registry[type[Strategy]] = Registry(
+    "strategy", Strategy, ENTRY_POINT_GROUP, (GridStrategy, RandomStrategy, BayesStrategy, EvolutionStrategy))
 #: Fully discrete spaces with at most this many grid points are searched by grid by default.
 SMALL_GRID = 64
 #: Above this many trials the Gaussian process (cubic in the trials) is no longer the default.
@@ -29,41 +26,17 @@ MAX_BAYES_TRIALS = 200
 
 def register_strategy(cls: type[Strategy]) -> type[Strategy]:
     """Make ``cls`` available under ``cls.name`` (usable as a class decorator)."""
-    if not (isinstance(cls, type) and issubclass(cls, Strategy)) or not isinstance(getattr(cls, "name", None), str):
-        raise TypeError(f"{cls!r} must be a Strategy subclass with a string 'name'")
-    _REGISTRY[cls.name] = cls
-    return cls
-
-
-def _load_entry_points() -> None:
-    global _entry_points_loaded
-    if _entry_points_loaded:
-        return
-    _entry_points_loaded = True
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
-        if ep.name in _REGISTRY:
-            continue
-        try:
-            cls = ep.load()
-        except Exception as exc:  # a broken third-party package must not break tunekit
-            raise SpecError(f"strategy {ep.name!r} from entry point {ep.value!r} failed to load: {exc}") from exc
-        register_strategy(cls)
-        _REGISTRY[ep.name] = cls
+    return _registry.register(cls)
 
 
 def available_strategies() -> list[str]:
     """Names of every registered strategy, built-in ones and those of installed plugins."""
-    _load_entry_points()
-    return sorted(_REGISTRY)
+    return _registry.names()
 
 
 def get_strategy(name: str) -> type[Strategy]:
     """Return the strategy class registered under ``name``; raise :class:`SpecError` listing the names."""
-    _load_entry_points()
-    try:
-        return _REGISTRY[name]
-    except KeyError:
-        raise SpecError(f"strategy: expected one of {', '.join(sorted(_REGISTRY))}, got {name!r}") from None
+    return _registry.get(name)
 
 
 def default_strategy(space: Space, trials: int | None) -> str:
