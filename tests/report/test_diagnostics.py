@@ -102,6 +102,13 @@ def test_one_lucky_late_trial_is_not_a_trend(craft):
     assert not hints_about(diagnose(craft.experiment(trials)), "improving")
 
 
+def test_a_search_stopped_at_its_target_is_not_unconverged(craft):
+    trials = spread_trials(craft, 20, best_at=19)
+    experiment = craft.experiment(trials)
+    experiment.stop_reason = "target"
+    assert not hints_about(diagnose(experiment), "converged")
+
+
 def test_grid_search_order_says_nothing_about_convergence(craft):
     trials = spread_trials(craft, 20, best_at=19)
     assert not hints_about(diagnose(craft.experiment(trials, strategy="grid")), "converged")

@@ -130,6 +130,8 @@ def check_convergence(exp: ExperimentResult) -> list[str]:
     best = exp.best
     if exp.strategy == "grid" or best is None or len(complete) < MIN_TRIALS_CONVERGENCE:
         return []  # a grid's order is systematic: a late best says nothing about convergence
+    if exp.stop_reason == "target":
+        return []  # the search stopped on purpose at its best trial
     finished = sorted(t.number for t in exp.trials)
     position = finished.index(best.number)
     more = f"run more trials (e.g. --trials {_suggested_budget(exp)})"
