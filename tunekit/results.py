@@ -11,7 +11,7 @@ import json
 import math
 import os
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -22,7 +22,7 @@ from tunekit.space import Space
 from tunekit.trial import TrialResult, TrialState
 
 __all__ = ["SCHEMA", "ExperimentResult", "ResultsDocument", "dump", "load", "loads", "dumps",
-           "best_trial", "ExperimentStatus", "experiment_to_dict", "experiment_from_dict", "to_dict",
+           "best_trial", "is_better", "ranked_trials", "ExperimentStatus", "experiment_to_dict", "experiment_from_dict", "to_dict",
            "from_dict", "write_atomic", "trial_to_dict", "read_trial"]
 
 SCHEMA = "tunekit.results/1"
@@ -39,13 +39,32 @@ class ExperimentStatus:
     ALL = (PASSED, FAILED, INTERRUPTED)
 
 
-def best_trial(trials: list[TrialResult], direction: str) -> TrialResult | None:
-    """The complete trial with the best score (the earliest one on ties), or ``None``."""
-    complete = [t for t in trials if t.state is TrialState.COMPLETE and t.score is not None]
-    if not complete:
-        return None
+def _rank_key(direction: str) -> Callable[[TrialResult], tuple[float, int]]:
+    """Sort key putting the best score first and, on ties, the earliest trial."""
     sign = -1.0 if direction == "maximize" else 1.0
-    return min(complete, key=lambda t: (sign * t.score, t.number))  # type: ignore[operator]
+    return lambda t: (sign * t.score, t.number)  # type: ignore[operator]
+
+
+def _complete(trials: Iterable[TrialResult]) -> list[TrialResult]:
+    return [t for t in trials if t.state is TrialState.COMPLETE and t.score is not None]
+
+
+def ranked_trials(trials: Iterable[TrialResult], direction: str) -> list[TrialResult]:
+    """The complete trials, best first (the earliest one on ties)."""
+    return sorted(_complete(trials), key=_rank_key(direction))
+
+
+def best_trial(trials: Iterable[TrialResult], direction: str) -> TrialResult | None:
+    """The complete trial with the best score (the earliest one on ties), or ``None``."""
+    return min(_complete(trials), key=_rank_key(direction), default=None)
+
+
+def is_better(candidate: TrialResult, best: TrialResult | None, direction: str) -> bool:
+    """Whether ``candidate`` is a complete trial that :func:`best_trial` would pick over ``best``."""
+    if not _complete([candidate]):
+        return False
+    key = _rank_key(direction)
+    return best is None or key(candidate) < key(best)
 
 
 @dataclass
@@ -78,9 +97,7 @@ class ExperimentResult:
 
     def ranked(self) -> list[TrialResult]:
         """Complete trials, best first."""
-        sign = -1.0 if self.direction == "maximize" else 1.0
-        complete = [t for t in self.trials if t.state is TrialState.COMPLETE and t.score is not None]
-        return sorted(complete, key=lambda t: (sign * t.score, t.number))  # type: ignore[operator]
+        return ranked_trials(self.trials, self.direction)
 
 
 @dataclass

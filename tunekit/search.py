@@ -9,10 +9,12 @@ from typing import Any
 
 from tunekit.executors import Executor, Objective, SerialExecutor
 from tunekit.pruners import Pruner
+from tunekit.results import is_better
 from tunekit.strategies import Observation, Strategy
 from tunekit.trial import Trial, TrialResult, TrialState, trial_seed
 
-__all__ = ["run_search", "run_fixed", "StopRules", "Pruning", "is_better", "SearchOutcome", "SearchInterrupted", "observation_of", "StopReason"]
+__all__ = ["run_search", "run_fixed", "StopRules", "Pruning", "SearchOutcome", "SearchInterrupted", "observation_of",
+           "StopReason"]
 
 
 class StopReason:
@@ -44,17 +46,6 @@ class StopRules:
         if self.timeout is not None and elapsed >= self.timeout:
             return StopReason.TIMEOUT
         return None
-
-
-def is_better(candidate: TrialResult, best: TrialResult | None, direction: str) -> bool:
-    """Whether ``candidate`` is a complete trial that beats ``best`` (the earlier trial wins ties)."""
-    if candidate.state is not TrialState.COMPLETE or candidate.score is None:
-        return False
-    if best is None or best.score is None:
-        return True
-    sign = 1.0 if direction == "maximize" else -1.0
-    return sign * candidate.score > sign * best.score or (
-        candidate.score == best.score and candidate.number < best.number)
 
 
 class Pruning:
@@ -103,44 +94,77 @@ def observation_of(result: TrialResult, direction: str) -> Observation:
     return Observation(params=result.params, state=result.state, loss=loss)
 
 
-def _stream(objective: Objective, strategy: Strategy, executor: Executor, *, seed: int, trials: int,
-            direction: str, results: list[TrialResult], best: TrialResult | None, pruning: Pruning | None,
-            stop: StopRules, start: float,
-            on_trial: Callable[[TrialResult, TrialResult | None, int], None] | None,
-            ) -> tuple[str, TrialResult | None]:
-    """Search asking one trial whenever the executor has a free worker; return (stop reason, best).
+class _Progress:
+    """A search's running state: finished trials, the best so far, the highest number, pruning history.
+
+    Both search loops (streaming and batches) make trials and record results through it, so journaling,
+    pruning and the stop rules see every trial the same way.
+    """
+
+    def __init__(self, restored: Sequence[TrialResult], *, seed: int, direction: str, pruning: Pruning | None,
+                 on_trial: Callable[[TrialResult, TrialResult | None, int], None] | None) -> None:
+        self.seed, self.direction, self.pruning, self.on_trial = seed, direction, pruning, on_trial
+        self.results: list[TrialResult] = sorted(restored, key=lambda r: r.number)
+        if [r.number for r in self.results] != list(range(len(self.results))):
+            raise ValueError("restored trials must be numbered 0..k-1 without gaps")
+        self.best: TrialResult | None = None
+        self.last = -1
+        for result in self.results:
+            self._note(result)
+
+    def _note(self, result: TrialResult) -> None:
+        if self.pruning is not None:
+            self.pruning.record(result)
+        if is_better(result, self.best, self.direction):
+            self.best = result
+        self.last = max(self.last, result.number)
+
+    def trial(self, number: int, params: dict[str, Any]) -> Trial:
+        """Trial ``number``, with its own seed and, when pruning, a reporter."""
+        return Trial(number=number, params=params, seed=trial_seed(self.seed, number),
+                     _reporter=None if self.pruning is None else self.pruning.reporter_for(number))
+
+    def add(self, result: TrialResult) -> None:
+        """Record a finished trial and tell ``on_trial`` (which journals it before the next proposal)."""
+        self._note(result)
+        self.results.append(result)
+        if self.on_trial is not None:
+            self.on_trial(result, self.best, len(self.results))
+
+    def stop_reason(self, stop: StopRules, start: float) -> str | None:
+        """Why the stop rules end the search now, or ``None`` (never before the first trial)."""
+        if not self.results:
+            return None
+        return stop.check(self.best, self.last, time.perf_counter() - start, self.direction)
+
+
+def _stream(objective: Objective, strategy: Strategy, executor: Executor, progress: _Progress, *, trials: int,
+            stop: StopRules, start: float) -> str:
+    """Search asking one trial whenever the executor has a free worker; return the stop reason.
 
     ``Executor.run`` takes the next trial only after yielding a result, so the stop rules and the strategy
-    have seen every finished trial before each proposal. ``results`` is extended in place.
+    have seen every finished trial before each proposal.
     """
-    state: dict[str, Any] = {"best": best, "reason": StopReason.BUDGET,
-                             "last": results[-1].number if results else -1}
+    reason = StopReason.BUDGET
 
     def proposals() -> Iterator[Trial]:
-        for number in range(len(results), trials):
-            if results:
-                reason = stop.check(state["best"], state["last"], time.perf_counter() - start, direction)
-                if reason is not None:
-                    state["reason"] = reason
-                    return
+        nonlocal reason
+        for number in range(len(progress.results), trials):
+            stopping = progress.stop_reason(stop, start)
+            if stopping is not None:
+                reason = stopping
+                return
             asked = strategy.ask(1)
             if not asked:
-                state["reason"] = StopReason.EXHAUSTED
+                reason = StopReason.EXHAUSTED
                 return
-            yield Trial(number=number, params=asked[0], seed=trial_seed(seed, number),
-                        _reporter=None if pruning is None else pruning.reporter_for(number))
+            yield progress.trial(number, asked[0])
 
     for result in executor.run(objective, proposals()):
-        if pruning is not None:
-            pruning.record(result)
-        results.append(result)
-        state["best"] = result if is_better(result, state["best"], direction) else state["best"]
-        state["last"] = max(state["last"], result.number)
-        if on_trial is not None:
-            on_trial(result, state["best"], len(results))
-        strategy.tell([observation_of(result, direction)])
-    results.sort(key=lambda r: r.number)
-    return state["reason"], state["best"]
+        progress.add(result)
+        strategy.tell([observation_of(result, progress.direction)])
+    progress.results.sort(key=lambda r: r.number)
+    return reason
 
 
 def run_search(objective: Objective, strategy: Strategy, *, trials: int, direction: str, seed: int,
@@ -158,30 +182,21 @@ def run_search(objective: Objective, strategy: Strategy, *, trials: int, directi
     ``stop`` ends the search early. Ctrl-C raises :class:`SearchInterrupted` holding the finished trials.
     """
     executor = executor or SerialExecutor()
-    pruning = Pruning(pruner, direction) if pruner is not None else None
     stop = stop or StopRules()
-    results: list[TrialResult] = sorted(restored, key=lambda r: r.number)
-    if [r.number for r in results] != list(range(len(results))):
-        raise ValueError("restored trials must be numbered 0..k-1 without gaps")
+    progress = _Progress(restored, seed=seed, direction=direction, on_trial=on_trial,
+                         pruning=Pruning(pruner, direction) if pruner is not None else None)
+    results = progress.results
     if results:
         strategy.restore([observation_of(r, direction) for r in results])
-        for r in results:
-            if pruning is not None:
-                pruning.record(r)
-    best: TrialResult | None = None
-    for r in results:
-        best = r if is_better(r, best, direction) else best
     start = time.perf_counter()
     stop_reason = StopReason.BUDGET
     try:
         if getattr(strategy, "history_free", False) and executor.capacity > 1:
             # Keep every worker busy: a new trial as soon as one finishes. The same trials as in batches,
             # since such a strategy's k-th proposal does not depend on what it observed.
-            stop_reason, best = _stream(objective, strategy, executor, seed=seed, trials=trials,
-                                        direction=direction, results=results, best=best, pruning=pruning,
-                                        stop=stop, start=start, on_trial=on_trial)
+            stop_reason = _stream(objective, strategy, executor, progress, trials=trials, stop=stop, start=start)
         while len(results) < trials and stop_reason == StopReason.BUDGET:
-            reason = stop.check(best, results[-1].number, time.perf_counter() - start, direction) if results else None
+            reason = progress.stop_reason(stop, start)
             if reason is not None:
                 stop_reason = reason
                 break
@@ -189,21 +204,12 @@ def run_search(objective: Objective, strategy: Strategy, *, trials: int, directi
             if not proposals:
                 stop_reason = StopReason.EXHAUSTED
                 break
-            batch = [Trial(number=len(results) + i, params=params, seed=trial_seed(seed, len(results) + i),
-                           _reporter=None if pruning is None else pruning.reporter_for(len(results) + i))
-                     for i, params in enumerate(proposals)]
-            finished = []
+            before = len(results)
+            batch = [progress.trial(before + i, params) for i, params in enumerate(proposals)]
             for result in executor.run(objective, batch):
-                if pruning is not None:
-                    pruning.record(result)
-                best = result if is_better(result, best, direction) else best
-                finished.append(result)
-                results.append(result)
-                if on_trial is not None:
-                    on_trial(result, best, len(results))
-            finished.sort(key=lambda r: r.number)
-            results[len(results) - len(finished):] = finished  # the batch in number order; earlier ones already are
-            strategy.tell([observation_of(r, direction) for r in finished])
+                progress.add(result)
+            results[before:] = sorted(results[before:], key=lambda r: r.number)  # earlier ones already are
+            strategy.tell([observation_of(r, direction) for r in results[before:]])
     except KeyboardInterrupt:
         results.sort(key=lambda r: r.number)
         raise SearchInterrupted(SearchOutcome(results, StopReason.INTERRUPTED,
