@@ -249,6 +249,7 @@ class TunableItem(pytest.Function):
                                  direction=settings.direction, seed=settings.seed, executor=executor,
                                  on_trial=on_trial, restored=restored, pruner=options.pruner or spec.pruner,
                                  stop=stop)
+            journal.finish(ExperimentStatus.PASSED)  # the search ran to its end: nothing left to resume
         except SearchInterrupted as interrupt:
             interrupt.settings = settings  # type: ignore[attr-defined]
             raise
@@ -259,8 +260,6 @@ class TunableItem(pytest.Function):
             note = early.format(n=len(outcome.trials), stop=stop)
             settings = replace(settings, notes=(*settings.notes, note))
         record = self._record(settings, outcome, ExperimentStatus.PASSED)
-        with Journal.reopen(journal.path) as finished:
-            finished.finish(record.status)
         live.finish(record)
         return record
 
