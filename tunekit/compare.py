@@ -179,16 +179,16 @@ def compare_experiment(baseline: ExperimentResult | None, current: ExperimentRes
 
 def compare_documents(baseline: ResultsDocument, current: ResultsDocument, *,
                       tolerance: Tolerance = DEFAULT_TOLERANCE,
-                      tolerances: Mapping[str, Tolerance] | None = None,
                       expected_missing: Iterable[str] = ()) -> list[Comparison]:
     """Verdicts for every experiment of either document, current order first, then missing ones.
 
-    ``tolerances`` gives experiments their own tolerance (it wins over ``tolerance``); IDs in
-    ``expected_missing`` (deselected on purpose) are left out instead of being reported missing.
+    An experiment that declared its own tolerance (recorded in ``current``) is judged by it; the others by
+    ``tolerance``. IDs in ``expected_missing`` (deselected on purpose) are left out instead of being
+    reported missing.
     """
-    tolerances = tolerances or {}
     skip = set(expected_missing)
-    rows = [compare_experiment(baseline.get(e.id), e, tolerances.get(e.id, tolerance)) for e in current.experiments]
+    rows = [compare_experiment(baseline.get(e.id), e, Tolerance.parse(e.tolerance) if e.tolerance else tolerance)
+            for e in current.experiments]
     current_ids = {e.id for e in current.experiments}
     rows += [compare_experiment(e, None) for e in baseline.experiments if e.id not in current_ids and e.id not in skip]
     return rows

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tunekit import results as results_io
-from tunekit.compare import DEFAULT_TOLERANCE, Comparison, Tolerance, compare_documents, provenance_warnings
+from tunekit.compare import DEFAULT_TOLERANCE, Comparison, compare_documents, provenance_warnings
 from tunekit.config import ToolConfig, load_tool_config
 from tunekit.errors import TunekitError
 from tunekit.executors import Executor, make_executor
@@ -134,7 +134,6 @@ class TunekitState:
         if options.baseline is not None:
             self.comparisons = compare_documents(
                 options.baseline, doc, tolerance=options.tolerance or DEFAULT_TOLERANCE,
-                tolerances={e.id: Tolerance.parse(e.tolerance) for e in doc.experiments if e.tolerance},
                 expected_missing=self._not_expected_here())
         self._write("results", options.results_path, lambda p: results_io.dump(doc, p))
         self._write("baseline", options.save_baseline_path, lambda p: results_io.dump(doc, p))

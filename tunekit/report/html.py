@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tunekit.compare import Tolerance, compare_documents, provenance_warnings
+from tunekit.compare import compare_documents, provenance_warnings
 from tunekit.errors import TunekitError
 from tunekit.report.diagnostics import diagnose
 from tunekit.report.importance import METHOD, MIN_TRIALS, param_importance
@@ -98,10 +98,9 @@ def baseline_rows(doc: ResultsDocument, baseline: ResultsDocument) -> list[Basel
     """Per-experiment comparison with ``baseline``: the best scores, their delta, whether that is better
     in the experiment's direction, and :mod:`tunekit.compare`'s noise-aware verdict (with each
     experiment's own tolerance, as ``tunekit compare`` judges it)."""
-    tolerances = {e.id: Tolerance.parse(e.tolerance) for e in doc.experiments if e.tolerance}
     return [BaselineRow(id=c.id, direction=c.direction, baseline=c.baseline, current=c.current, delta=c.delta,
                         change=_change(c.direction, c.delta), verdict=c.verdict.value)
-            for c in compare_documents(baseline, doc, tolerances=tolerances)]
+            for c in compare_documents(baseline, doc)]
 
 
 # --- page pieces --------------------------------------------------------------------------------------
