@@ -140,6 +140,53 @@ def test_learns_a_quadratic_better_than_random_search() -> None:
     assert bayes < 0.01
 
 
+@pytest.mark.parametrize("acq_optimizer", ["sampling", "lbfgs"])
+def test_skopt_acquisition_optimizers_still_learn(acq_optimizer: str) -> None:
+    space = Space({"x": Real(-10.0, 10.0), "k": Integer(1, 5)})
+
+    def objective(number: int, params: dict) -> Observation:
+        return Observation(params, TrialState.COMPLETE, (params["x"] - 3.7) ** 2 + params["k"])
+
+    def run() -> list[Observation]:
+        return run_strategy(BayesStrategy(space, seed=1, budget=15, acq_optimizer=acq_optimizer,
+                                          n_candidates=200), 15, objective=objective)
+
+    first, second = run(), run()
+    assert [o.params for o in first] == [o.params for o in second]
+    assert all(space.contains(o.params) for o in first)
+    assert min(o.loss for o in first) < 1.5
+
+
+def test_log_prior_gradient_matches_finite_differences() -> None:
+    from tunekit.strategies.bayes import _log_prior
+
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        theta = rng.uniform(-3.0, 3.0, size=6)
+        _, grad = _log_prior(theta)
+        step = 1e-6
+        numeric = [(_log_prior(theta + step * e)[0] - _log_prior(theta - step * e)[0]) / (2 * step)
+                   for e in np.eye(len(theta))]
+        np.testing.assert_allclose(grad, numeric, rtol=1e-4, atol=1e-6)
+
+
+def test_hyperparameter_priors_keep_length_scales_away_from_their_bounds() -> None:
+    # Ackley in 10 dimensions: maximum likelihood alone put length scales at 0.01 and 100 at once.
+    space = Space({f"x{i}": Real(-32.768, 32.768) for i in range(10)})
+
+    def ackley(number: int, params: dict) -> Observation:
+        x = np.array(list(params.values()))
+        value = (-20 * np.exp(-0.2 * np.sqrt(np.mean(x ** 2))) - np.exp(np.mean(np.cos(2 * np.pi * x)))
+                 + 20 + np.e)
+        return Observation(params, TrialState.COMPLETE, float(value))
+
+    strategy = BayesStrategy(space, seed=0, budget=25)
+    run_strategy(strategy, 25, objective=ackley)
+    signal, _noise = strategy._hyperparameters(len(strategy._observations))
+    scales = np.asarray(signal.k2.length_scale)
+    assert np.all((scales > 0.05) & (scales < 20)), scales
+
+
 def test_importing_tunekit_does_not_import_skopt() -> None:
     code = "import sys, tunekit, tunekit.strategies.bayes; assert 'skopt' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
@@ -148,6 +195,7 @@ def test_importing_tunekit_does_not_import_skopt() -> None:
 @pytest.mark.parametrize(("kwargs", "field"), [
     ({"acq_func": "UCB"}, "acq_func: expected one of EI, LCB, PI, gp_hedge"),
     ({"acq_optimizer": "adam"}, "acq_optimizer"), ({"n_candidates": 0}, "n_candidates"),
+    ({"acq_func": "gp_hedge"}, "acq_func: 'gp_hedge' needs acq_optimizer"),
     ({"n_initial_points": 0}, "n_initial_points"), ({"refit_growth": 0.5}, "refit_growth"),
     ({"full_refit_until": 1}, "full_refit_until")])
 def test_bad_settings_are_rejected(kwargs: dict, field: str) -> None:
