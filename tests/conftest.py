@@ -17,6 +17,7 @@ import sklearn.model_selection  # noqa: F401
 import sklearn.pipeline  # noqa: F401
 import sklearn.preprocessing  # noqa: F401
 import sklearn.svm  # noqa: F401
+import skopt  # noqa: F401 - the bayes strategy's backend, imported lazily by experiments' searches
 from tunekit import results
 
 # A shell starts background jobs (`cmd &`) with SIGINT ignored, and every child inherits that, so the tests

@@ -32,6 +32,26 @@ CASES = {
     "reserved_trial_name": ("{'trial': Real(0.1, 1)}", "def f(trial)",
                             "space['trial']: 'trial' is reserved for the trial handle"),
     "empty_space": ("{}", "def f()", "space must name at least one parameter"),
+    "start_not_a_list": ("{'lr': Real(0.1, 1)}, start={'lr': 0.5}", "def f(lr)",
+                         "start: expected a list of dicts of parameter values, got dict {'lr': 0.5}"),
+    "start_point_not_a_dict": ("{'lr': Real(0.1, 1)}, start=[0.5]", "def f(lr)",
+                               "start[0]: expected a dict of parameter values, got float 0.5"),
+    "start_unknown_parameter": ("{'lr': Real(0.1, 1)}, start=[{'lr': 0.5}, {'lr': 0.2, 'depth': 3}]", "def f(lr)",
+                                "start[1]: 'depth' is not a parameter of the space (parameters: lr)"),
+    "start_missing_parameter": ("{'lr': Real(0.1, 1), 'n': Integer(1, 3)}, start=[{'lr': 0.5}]", "def f(lr, n)",
+                                ("start[0]: missing parameter 'n' (a start point gives a value for every "
+                                 "parameter of the space)")),
+    "start_value_out_of_range": ("{'lr': Real(0.1, 1)}, start=[{'lr': 0.5}, {'lr': 2.0}]", "def f(lr)",
+                                 "start[1]['lr']: expected a value of Real(0.1, 1.0), got 2.0"),
+    "start_value_of_the_wrong_type": ("{'n': Integer(1, 3)}, start=[{'n': 2.5}]", "def f(n)",
+                                      "start[0]['n']: expected a value of Integer(1, 3), got 2.5"),
+    "start_value_not_a_choice": ("{'k': Categorical(['a', 'b'])}, start=[{'k': 'c'}]", "def f(k)",
+                                 "start[0]['k']: expected a value of Categorical(['a', 'b']), got 'c'"),
+    "start_duplicate_point": ("{'n': Integer(1, 3)}, start=[{'n': 2}, {'n': 1}, {'n': 2}]", "def f(n)",
+                              "start[2]: the same parameters as start[0]"),
+    "start_beyond_trials": ("{'n': Integer(1, 3)}, trials=2, start=[{'n': 1}, {'n': 2}, {'n': 3}]", "def f(n)",
+                            ("start: 3 start points do not fit in a budget of 2 trials "
+                             "(start points are trials of the budget)")),
 }
 
 

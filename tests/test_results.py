@@ -54,6 +54,7 @@ def trials(draw, number):
         duration_s=draw(st.floats(min_value=0, max_value=1e7)),
         error=draw(st.one_of(st.none(), st.text(max_size=20))),
         seed=draw(st.one_of(st.none(), st.integers(0, 2**63 - 1))),
+        warm_start=draw(st.booleans()),
     )
 
 
@@ -100,7 +101,8 @@ def sample_document():
         budget={"trials": 4},
         space={"lr": {"type": "real", "low": 0.001, "high": 1.0, "log": True},
                "kernel": {"type": "categorical", "choices": ["rbf", "linear"]}},
-        trials=[_trial(0, TrialState.COMPLETE, 0.8, score_std=0.05, folds=[0.75, 0.85], metrics={"f1": 0.7}),
+        trials=[_trial(0, TrialState.COMPLETE, 0.8, score_std=0.05, folds=[0.75, 0.85], metrics={"f1": 0.7},
+                       warm_start=True),
                 _trial(1, TrialState.FAIL, error="ValueError: bad (exp_svc.py:12)"),
                 _trial(2, TrialState.PRUNED, 0.3),
                 _trial(3, TrialState.COMPLETE, 0.9, duration_s=1.25, seed=99)],
@@ -151,11 +153,23 @@ def test_round_trip_of_the_sample_document_keeps_every_field():
     assert exp.trials[0].folds == [0.75, 0.85] and exp.trials[0].metrics == {"f1": 0.7}
     assert exp.trials[1].error == "ValueError: bad (exp_svc.py:12)"
     assert exp.trials[3].seed == 99 and exp.trials[3].duration_s == 1.25
+    assert [t.warm_start for t in exp.trials] == [True, False, False, False]
     assert exp.count(TrialState.COMPLETE) == 2 and exp.count(TrialState.FAIL) == 1
     assert [t.number for t in exp.ranked()] == [3, 0]
     knn = loaded.experiments[1]
     assert knn.best is None and knn.status == "failed" and knn.notes == ["all trials failed"]
     assert loaded.experiments[0].trials == doc.experiments[0].trials
+
+
+def test_warm_start_is_optional_on_read():
+    """Files written before warm start existed have no ``warm_start`` field: their trials are not start points."""
+    data = _valid()
+    for exp in data["experiments"]:
+        for trial in exp["trials"]:
+            del trial["warm_start"]
+    loaded = results.from_dict(data)
+    assert not any(t.warm_start for e in loaded.experiments for t in e.trials)
+    assert results.to_dict(loaded)["experiments"][0]["trials"][0]["warm_start"] is False
 
 
 @settings(max_examples=100)
@@ -364,6 +378,8 @@ MUTATIONS = [
                  id="trial-error-array"),
     pytest.param(_set(_t0, "seed", 1.5), "experiments[0].trials[0].seed", "an integer or null",
                  id="trial-seed-float"),
+    pytest.param(_set(_t0, "warm_start", 1), "experiments[0].trials[0].warm_start", "a boolean",
+                 id="trial-warm-start-number"),
     pytest.param(lambda d: _tr(d, 0, 1).update(state="RUNNING?"), "experiments[1].trials[0].state", "one of",
                  id="second-experiment-bad-state"),
 ]

@@ -5,12 +5,12 @@ from __future__ import annotations
 import inspect
 import math
 import numbers
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from tunekit.errors import SpaceError, SpecError, TunekitError
-from tunekit.space import Dimension, Space
+from tunekit.space import Categorical, Dimension, Integer, Real, Space
 
 __all__ = ["tunable", "TunableSpec", "get_spec", "DIRECTIONS", "TRIAL_ARGUMENT", "DEFAULT_TRIALS"]
 
@@ -23,7 +23,7 @@ TRIAL_ARGUMENT = "trial"
 DEFAULT_TRIALS = 20
 _ATTRIBUTE = "__tunekit__"
 ACCEPTED_ARGUMENTS = ("space", "strategy", "trials", "direction", "seed", "workers", "trial_timeout",
-                      "tolerance", "pruner", "timeout", "patience", "target")
+                      "tolerance", "pruner", "timeout", "patience", "target", "start")
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,8 @@ class TunableSpec:
     timeout: float | None = None
     patience: int | None = None
     target: float | None = None
+    #: Known configurations evaluated as the first trials (warm start), in space order with plain values.
+    start: tuple[dict[str, Any], ...] = field(default=(), hash=False)
 
     def with_overrides(self, **changes: Any) -> TunableSpec:
         """Return a copy with command-line overrides applied (``None`` values are ignored)."""
@@ -102,6 +104,63 @@ def check_direction(value: Any) -> None:
         raise SpecError(f"direction: expected 'maximize' or 'minimize', got {value!r}")
 
 
+def _start_value(dim: Dimension, value: Any) -> Any:
+    """``value`` as the plain Python type the dimension proposes (numpy scalars and ``1`` for a real become
+    ``float``), so that start points compare equal to grid points and serialise as JSON."""
+    if isinstance(dim, Real):
+        return float(value)
+    if isinstance(dim, Integer):
+        return int(value)
+    assert isinstance(dim, Categorical)
+    return dim.choices[dim.index(value)]
+
+
+def check_start(value: Any, space: Space, trials: int | None) -> tuple[dict[str, Any], ...]:
+    """Validate ``start=`` and return its points in space order; raise :class:`SpecError` naming the point.
+
+    Every point names every parameter of the space with a legal value of its dimension: a partial point
+    would need the strategy to fill in the rest, which not every strategy can do without proposing first.
+    Points must be distinct and, when ``trials`` is known, fit in it, since they are trials of the budget.
+    """
+    if value is None:
+        return ()
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, (list, tuple)):
+        raise SpecError(f"start: expected a list of dicts of parameter values, got {type(value).__name__} "
+                        f"{value!r:.60}")
+    points: list[dict[str, Any]] = []
+    seen: dict[tuple[Any, ...], int] = {}  # type-exact, so that 1 and True stay different choices
+    for i, point in enumerate(value):
+        if not isinstance(point, Mapping):
+            raise SpecError(f"start[{i}]: expected a dict of parameter values, got {type(point).__name__} "
+                            f"{point!r:.60}")
+        unknown = [name for name in point if name not in space]
+        if unknown:
+            raise SpecError(f"start[{i}]: {unknown[0]!r} is not a parameter of the space "
+                            f"(parameters: {', '.join(space)})")
+        missing = [name for name in space if name not in point]
+        if missing:
+            raise SpecError(f"start[{i}]: missing parameter {missing[0]!r} "
+                            "(a start point gives a value for every parameter of the space)")
+        for name, dim in space.items():
+            if not dim.contains(point[name]):
+                raise SpecError(f"start[{i}][{name!r}]: expected a value of {dim!r}, got {point[name]!r}")
+        normalised = {name: _start_value(dim, point[name]) for name, dim in space.items()}
+        key = tuple((type(v), v) for v in normalised.values())
+        if key in seen:
+            raise SpecError(f"start[{i}]: the same parameters as start[{seen[key]}]")
+        seen[key] = i
+        points.append(normalised)
+    if trials is not None and len(points) > trials:
+        raise SpecError(too_many_start_points(len(points), trials))
+    return tuple(points)
+
+
+def too_many_start_points(count: int, budget: int) -> str:
+    """The message for start points that do not fit the trial budget (at decoration time and at run time)."""
+    return (f"start: {count} start points do not fit in a budget of {budget} trials "
+            "(start points are trials of the budget)")
+
+
 def _signature_names(fn: Callable[..., Any], space: Space) -> tuple[bool, tuple[str, ...]]:
     """Check the function's parameters against the space; return (takes_trial, fixture names)."""
     try:
@@ -129,7 +188,7 @@ def _signature_names(fn: Callable[..., Any], space: Space) -> tuple[bool, tuple[
 def build_spec(fn: Callable[..., Any], *, space: Any, strategy: Any = None, trials: Any = None,
                direction: Any = "maximize", seed: Any = None, workers: Any = None, trial_timeout: Any = None,
                tolerance: Any = None, pruner: Any = None, timeout: Any = None, patience: Any = None,
-               target: Any = None, **options: Any) -> TunableSpec:
+               target: Any = None, start: Any = None, **options: Any) -> TunableSpec:
     """Validate the decorator's arguments against ``fn``; raise :class:`TunekitError` on the first problem."""
     if space is None:
         raise SpecError("space: @tunable needs space={name: Real(...) | Integer(...) | Categorical(...)}")
@@ -157,6 +216,7 @@ def build_spec(fn: Callable[..., Any], *, space: Any, strategy: Any = None, tria
     if target is not None and (isinstance(target, bool) or not isinstance(target, numbers.Real)
                                or not math.isfinite(target)):
         raise SpecError(f"target: expected a finite number, got {target!r}")
+    start_points = check_start(start, the_space, None if trials is None else int(trials))
     if options:
         raise SpecError(f"unknown argument {sorted(options)[0]!r} (accepted: {', '.join(ACCEPTED_ARGUMENTS)})")
     takes_trial, fixtures = _signature_names(fn, the_space)
@@ -165,14 +225,15 @@ def build_spec(fn: Callable[..., Any], *, space: Any, strategy: Any = None, tria
                        takes_trial=takes_trial, fixture_names=fixtures, workers=workers,
                        trial_timeout=None if trial_timeout is None else float(trial_timeout),
                        tolerance=tolerance, pruner=pruner, timeout=None if timeout is None else float(timeout),
-                       patience=patience, target=None if target is None else float(target))
+                       patience=patience, target=None if target is None else float(target), start=start_points)
 
 
 def tunable(fn: F | None = None, /, *, space: Mapping[str, Dimension] | None = None,
             strategy: str | None = None, trials: int | None = None, direction: str = "maximize",
             seed: int | None = None, workers: int | str | None = None, trial_timeout: float | None = None,
             tolerance: float | str | None = None, pruner: Any = None, timeout: float | None = None,
-            patience: int | None = None, target: float | None = None, **options: Any) -> Any:
+            patience: int | None = None, target: float | None = None,
+            start: Sequence[Mapping[str, Any]] | None = None, **options: Any) -> Any:
     """Declare a function as an experiment: tunekit searches ``space`` for the parameters that optimise it.
 
     The function is returned unchanged with a :class:`TunableSpec` attached, so it can still be called
@@ -199,13 +260,17 @@ def tunable(fn: F | None = None, /, *, space: Mapping[str, Dimension] | None = N
         timeout: Wall-time limit of the whole search, in seconds.
         patience: Stop the search after this many trials without a better score.
         target: Stop the search once a trial's score reaches this value.
+        start: Known configurations to evaluate first (warm start), each a dict giving a value for every
+            parameter of the space. They are trials ``0..k-1`` of the budget, and the strategy learns from
+            them before its first proposal.
     """
 
     def decorate(func: F) -> F:
         try:
             spec = build_spec(func, space=space, strategy=strategy, trials=trials, direction=direction,
                               seed=seed, workers=workers, trial_timeout=trial_timeout, tolerance=tolerance,
-                              pruner=pruner, timeout=timeout, patience=patience, target=target, **options)
+                              pruner=pruner, timeout=timeout, patience=patience, target=target, start=start,
+                              **options)
         except TunekitError as exc:
             spec = TunableSpec(space=None, strategy=strategy, direction=str(direction), error=str(exc))
         setattr(func, _ATTRIBUTE, spec)

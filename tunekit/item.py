@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from tunekit import results as results_io
-from tunekit.api import DEFAULT_TRIALS, TRIAL_ARGUMENT, TunableSpec
+from tunekit.api import DEFAULT_TRIALS, TRIAL_ARGUMENT, TunableSpec, too_many_start_points
 from tunekit.compare import DEFAULT_TOLERANCE, Tolerance, Verdict, compare_experiment
-from tunekit.errors import TunekitError
+from tunekit.errors import SpecError, TunekitError
 from tunekit.executors import Objective
 from tunekit.journal import Journal, fingerprint, journal_path, read_journal
 from tunekit.options import JOURNAL_DIR, RunOptions
@@ -57,16 +57,23 @@ def resolve_settings(spec: TunableSpec, options: RunOptions) -> Settings:
     space = spec.space
     assert space is not None  # invalid specs never become items
     name = spec.strategy or default_strategy(space, spec.trials)
-    budget = space.grid_size if name == "grid" and spec.trials is None else spec.trials or DEFAULT_TRIALS
+    budget = spec.trials or DEFAULT_TRIALS
     notes = []
     if name == "grid":
+        # Start points on the grid are not evaluated twice; those off it are trials on top of the grid.
         size = space.grid_size
-        if budget < size:
-            notes.append(f"grid has {size} points but the budget is {budget} trials: "
-                         f"evaluated a seeded subset (--trials {size} for the whole grid)")
-        elif budget > size:
-            notes.append(f"grid has only {size} points: {size} trials instead of {budget}")
-            budget = size
+        off_grid = sum(space.grid_index(point) is None for point in spec.start)
+        whole = size + off_grid
+        described = f"{size} points" + (f" (and {off_grid} start points off it)" if off_grid else "")
+        budget = whole if spec.trials is None else budget
+        if budget < whole:
+            notes.append(f"grid has {described} but the budget is {budget} trials: "
+                         f"evaluated a seeded subset (--trials {whole} for the whole grid)")
+        elif budget > whole:
+            notes.append(f"grid has only {described}: {whole} trials instead of {budget}")
+            budget = whole
+    if len(spec.start) > budget:
+        raise SpecError(too_many_start_points(len(spec.start), budget))
     tolerance = Tolerance.parse(spec.tolerance) if spec.tolerance else options.tolerance or DEFAULT_TOLERANCE
     return Settings(strategy=name, trials=budget, seed=spec.seed if spec.seed is not None else 0,
                     direction=spec.direction, tolerance=tolerance, notes=tuple(notes))
@@ -212,13 +219,16 @@ class TunableItem(pytest.Function):
         assert self.spec.space is not None
         path = journal_path(self.config.rootpath / JOURNAL_DIR, self.nodeid)
         print_ = fingerprint(space=self.spec.space.to_dict(), strategy=settings.strategy,
-                             direction=settings.direction, seed=settings.seed, objective=self.experiment)
+                             direction=settings.direction, seed=settings.seed, objective=self.experiment,
+                             start=self.spec.start)
         if not (self.options.resume and path.exists()):
             return Journal.create(path, experiment_id=self.nodeid, fingerprint=print_), []
         contents = read_journal(path)
         recorded = contents.header.get("fingerprint")
         if recorded != print_:
-            changed = [k for k in print_ if not isinstance(recorded, dict) or recorded.get(k) != print_[k]]
+            dropped = [k for k in recorded if k not in print_] if isinstance(recorded, dict) else []  # start=
+            changed = [k for k in [*print_, *dropped]
+                       if not isinstance(recorded, dict) or recorded.get(k) != print_.get(k)]
             raise ExperimentFailed(
                 f"{self.nodeid}: cannot resume: its journal ({path.relative_to(self.config.rootpath)}) was "
                 f"written for another search "
@@ -248,7 +258,7 @@ class TunableItem(pytest.Function):
             outcome = run_search(self._bind_objective(), strategy, trials=settings.trials,
                                  direction=settings.direction, seed=settings.seed, executor=executor,
                                  on_trial=on_trial, restored=restored, pruner=options.pruner or spec.pruner,
-                                 stop=stop)
+                                 stop=stop, start_points=spec.start)
             journal.finish(ExperimentStatus.PASSED)  # the search ran to its end: nothing left to resume
         except SearchInterrupted as interrupt:
             interrupt.settings = settings  # type: ignore[attr-defined]
@@ -258,6 +268,10 @@ class TunableItem(pytest.Function):
         early = _EARLY_STOP_NOTES.get(outcome.stop_reason)
         if early is not None:
             note = early.format(n=len(outcome.trials), stop=stop)
+            settings = replace(settings, notes=(*settings.notes, note))
+        best = results_io.best_trial(outcome.trials, settings.direction)
+        if best is not None and best.warm_start and len(outcome.trials) > len(spec.start):
+            note = f"the best trial (#{best.number}) is a start point: no proposal of the search beat it"
             settings = replace(settings, notes=(*settings.notes, note))
         record = self._record(settings, outcome, ExperimentStatus.PASSED)
         live.finish(record)

@@ -11,7 +11,7 @@ import inspect
 import json
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -41,13 +41,17 @@ def _source_digest(fn: Callable[..., Any]) -> str:
 
 
 def fingerprint(*, space: dict[str, Any], strategy: str, direction: str, seed: int,
-                objective: Callable[..., Any]) -> dict[str, Any]:
+                objective: Callable[..., Any], start: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
     """What must not change for a journal to be resumed: the search and the objective's source.
 
-    The budget is left out on purpose, so that a finished or interrupted search can be extended.
+    The budget is left out on purpose, so that a finished or interrupted search can be extended. Start
+    points are in only when there are some, so that journals written before they existed still resume.
     """
-    return {"space": space, "strategy": strategy, "direction": direction, "seed": seed,
-            "objective": _source_digest(objective)}
+    print_ = {"space": space, "strategy": strategy, "direction": direction, "seed": seed,
+              "objective": _source_digest(objective)}
+    if start:
+        print_["start"] = [dict(point) for point in start]
+    return print_
 
 
 @dataclass

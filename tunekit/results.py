@@ -125,6 +125,7 @@ def trial_to_dict(trial: TrialResult) -> dict[str, Any]:
         "metrics": dict(trial.metrics), "duration_s": round(trial.duration_s, 6), "error": trial.error,
         "seed": trial.seed,
         "intermediate": None if trial.intermediate is None else [[s, v] for s, v in trial.intermediate],
+        "warm_start": trial.warm_start,
     }
 
 
@@ -276,6 +277,8 @@ def _read_trial(r: _Reader, data: Any, where: str) -> TrialResult:
         error=r.get(data, "error", where, _is_opt_str, "a string or null", optional=True),
         seed=r.get(data, "seed", where, lambda v: v is None or _is_int(v), "an integer or null", optional=True),
         intermediate=_read_intermediate(r, data, where),
+        warm_start=r.get(data, "warm_start", where, lambda v: isinstance(v, bool), "a boolean", optional=True,
+                         default=False),
     )
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from tunekit.executors import Executor, Objective, SerialExecutor
@@ -91,7 +91,7 @@ def observation_of(result: TrialResult, direction: str) -> Observation:
     loss = None
     if result.state is not TrialState.FAIL and result.score is not None:
         loss = -result.score if direction == "maximize" else result.score
-    return Observation(params=result.params, state=result.state, loss=loss)
+    return Observation(params=result.params, state=result.state, loss=loss, warm_start=result.warm_start)
 
 
 class _Progress:
@@ -167,31 +167,60 @@ def _stream(objective: Objective, strategy: Strategy, executor: Executor, progre
     return reason
 
 
+def _evaluate_start_points(objective: Objective, executor: Executor, progress: _Progress,
+                           points: Sequence[Mapping[str, Any]], *, stop: StopRules, start: float) -> str | None:
+    """Evaluate the start points not evaluated yet, as the trials of their index, all at once as far as the
+    executor's workers allow; return why the stop rules ended the search, or ``None``."""
+    reason = None
+
+    def trials() -> Iterator[Trial]:
+        nonlocal reason
+        for number in range(len(progress.results), len(points)):
+            reason = progress.stop_reason(stop, start)
+            if reason is not None:
+                return
+            yield progress.trial(number, dict(points[number]))
+
+    for result in executor.run(objective, trials()):
+        progress.add(replace(result, warm_start=True))
+    progress.results.sort(key=lambda r: r.number)
+    return reason
+
+
 def run_search(objective: Objective, strategy: Strategy, *, trials: int, direction: str, seed: int,
                executor: Executor | None = None,
                on_trial: Callable[[TrialResult, TrialResult | None, int], None] | None = None,
                restored: Sequence[TrialResult] = (), pruner: Pruner | None = None,
-               stop: StopRules | None = None) -> SearchOutcome:
+               stop: StopRules | None = None, start_points: Sequence[Mapping[str, Any]] = ()) -> SearchOutcome:
     """Evaluate up to ``trials`` proposals of ``strategy`` and return every trial's result.
 
     Trial ``k`` always gets the seed ``trial_seed(seed, k)``. ``on_trial(result, best, done)`` is called
     after each finished trial (to journal it before the next proposal, and for live progress). Each trial
     costs O(1) here, however long the search.
+    ``start_points`` (warm start, at most ``trials``) are evaluated first, as trials 0..k-1 marked
+    ``warm_start``, through the executor like any trial; the strategy is then restored with them (see
+    :meth:`Strategy.restore`) before its first proposal, whatever the number of workers.
     ``restored`` are trials 0..k-1 of an earlier run of the same search (resume): they are not evaluated
     again and the strategy rebuilds its state from them. ``pruner`` decides on intermediate reports;
     ``stop`` ends the search early. Ctrl-C raises :class:`SearchInterrupted` holding the finished trials.
     """
+    if len(start_points) > trials:
+        raise ValueError(f"{len(start_points)} start points do not fit in a budget of {trials} trials")
     executor = executor or SerialExecutor()
     stop = stop or StopRules()
     progress = _Progress(restored, seed=seed, direction=direction, on_trial=on_trial,
                          pruning=Pruning(pruner, direction) if pruner is not None else None)
     results = progress.results
-    if results:
-        strategy.restore([observation_of(r, direction) for r in results])
     start = time.perf_counter()
     stop_reason = StopReason.BUDGET
     try:
-        if getattr(strategy, "history_free", False) and executor.capacity > 1:
+        if len(results) < len(start_points):  # a fresh search, or one interrupted among its start points
+            stop_reason = _evaluate_start_points(objective, executor, progress, start_points, stop=stop,
+                                                 start=start) or stop_reason
+        if results:
+            strategy.restore([observation_of(r, direction) for r in results])
+        streaming = getattr(strategy, "history_free", False) and executor.capacity > 1
+        if streaming and stop_reason == StopReason.BUDGET:
             # Keep every worker busy: a new trial as soon as one finishes. The same trials as in batches,
             # since such a strategy's k-th proposal does not depend on what it observed.
             stop_reason = _stream(objective, strategy, executor, progress, trials=trials, stop=stop, start=start)

@@ -365,6 +365,22 @@ class Space(Mapping[str, Dimension]):
         for values in itertools.product(*(self._dims[n].grid_points() for n in names)):
             yield dict(zip(names, values))
 
+    def grid_index(self, params: Mapping[str, Any]) -> int | None:
+        """Position of ``params`` in :meth:`grid` order, or ``None`` when it is not a grid combination.
+
+        Values compare type-exactly (``1`` is not ``1.0`` nor ``True``), as grid points have their
+        dimension's type; a real value is on the grid only if it equals a grid point exactly.
+        """
+        index = 0
+        for name, dim in self._dims.items():
+            points = dim.grid_points()
+            value = params.get(name)
+            position = next((i for i, p in enumerate(points) if type(p) is type(value) and p == value), None)
+            if name not in params or position is None:
+                return None
+            index = index * len(points) + position
+        return index
+
     @property
     def is_discrete(self) -> bool:
         """Whether every dimension is categorical or integer (grid search can cover it exactly)."""

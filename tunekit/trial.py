@@ -110,6 +110,8 @@ class TrialResult:
     seed: int | None = None
     #: The (step, value) pairs the trial reported (``trial.report`` or a generator's yields), or ``None``.
     intermediate: list[tuple[int, float]] | None = None
+    #: Whether the trial evaluated one of the experiment's start points (``@tunable(start=...)``).
+    warm_start: bool = False
     #: Formatted traceback of a failed trial, kept in memory for ``--tb`` (never written to results).
     traceback: str | None = field(default=None, repr=False, compare=False)
 

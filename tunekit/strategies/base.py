@@ -18,12 +18,14 @@ class Observation:
     """What a strategy learns from one finished trial.
 
     ``loss`` is the value to *minimise* (the search negates maximised scores), or ``None`` when the trial
-    failed; a pruned trial carries its last reported loss.
+    failed; a pruned trial carries its last reported loss. ``warm_start`` marks one of the experiment's
+    start points (``@tunable(start=...)``), which the strategy did not propose.
     """
 
     params: dict[str, Any]
     state: TrialState
     loss: float | None
+    warm_start: bool = False
 
 
 class Strategy(ABC):
@@ -58,7 +60,14 @@ class Strategy(ABC):
         """Learn from finished trials (in trial-number order). The default ignores them."""
 
     def restore(self, observations: Sequence[Observation]) -> None:
-        """Rebuild the state reached after proposing and learning ``observations`` (for resume)."""
+        """Rebuild the state reached after proposing and learning ``observations`` (for resume).
+
+        The search also calls it with the experiment's start points (``warm_start=True``), once they are
+        evaluated and before the first :meth:`ask`, and a resumed search with every trial so far, start
+        points first. By default start points take the first proposal slots, as if the strategy had
+        proposed them: an initial design or first generation is that much shorter. Strategies that
+        must not count them as their own (grid) tell them apart by ``warm_start``.
+        """
         self.n_asked = len(observations)
         self.tell(observations)
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from tunekit.space import Space
-from tunekit.strategies.base import Strategy
+from tunekit.strategies.base import Observation, Strategy
 
 __all__ = ["GridStrategy"]
 
@@ -18,6 +19,10 @@ class GridStrategy(Strategy):
 
     When the budget is smaller than the grid, a seeded random subset of the grid (kept in grid order) is
     evaluated instead of its first rows, so that every dimension's range is still covered.
+
+    Start points (observations restored with ``warm_start=True``) are trials of the budget: the grid
+    skips the points equal to one of them rather than evaluating them twice, and a subset is drawn from
+    the remaining points for the budget left after them.
     """
 
     name = "grid"
@@ -27,27 +32,44 @@ class GridStrategy(Strategy):
         super().__init__(space, seed=seed, budget=budget)
         self._axes = [(name, space[name].grid_points()) for name in space]
         self.grid_size = math.prod(len(points) for _, points in self._axes)
-        if budget is not None and budget < self.grid_size:
-            rng = np.random.default_rng(seed)
-            self._order: Any = np.sort(rng.choice(self.grid_size, size=budget, replace=False))
-        else:
-            self._order = None
+        self._skipped: list[int] = []  # grid indices of start points, ascending
+        self._order = self._choose(budget)
+
+    def _choose(self, room: int | None) -> Any:
+        """The positions (among the points not skipped) to evaluate in a budget of ``room``; ``None``: all."""
+        free = self.grid_size - len(self._skipped)
+        if room is None or room >= free:
+            return None
+        rng = np.random.default_rng(self.seed)
+        return np.sort(rng.choice(free, size=max(room, 0), replace=False))
 
     @property
     def max_trials(self) -> int:
-        return self.grid_size if self._order is None else len(self._order)
+        return self.grid_size - len(self._skipped) if self._order is None else len(self._order)
 
-    def _combination(self, index: int) -> dict[str, Any]:
+    def _combination(self, position: int) -> dict[str, Any]:
+        index = position if self._order is None else int(self._order[position])
+        for skipped in self._skipped:  # the index-th point that is not skipped
+            if skipped > index:
+                break
+            index += 1
         params = {}
         for name, points in reversed(self._axes):
-            index, position = divmod(index, len(points))
-            params[name] = points[position]
+            index, offset = divmod(index, len(points))
+            params[name] = points[offset]
         return {name: params[name] for name, _ in self._axes}
 
     def ask(self, n: int = 1) -> list[dict[str, Any]]:
         stop = min(self.n_asked + n, self.max_trials)
-        indices = range(self.n_asked, stop)
-        if self._order is not None:
-            indices = [int(self._order[i]) for i in indices]  # type: ignore[assignment]
+        positions = range(self.n_asked, stop)
         self.n_asked = max(self.n_asked, stop)
-        return [self._combination(i) for i in indices]
+        return [self._combination(p) for p in positions]
+
+    def restore(self, observations: Sequence[Observation]) -> None:
+        """Continue after ``observations``: its own proposals, and start points that it skips from now on."""
+        start = [obs for obs in observations if obs.warm_start]
+        indices = {self.space.grid_index(obs.params) for obs in start}
+        self._skipped = sorted(i for i in indices if i is not None)
+        self._order = self._choose(None if self.budget is None else self.budget - len(start))
+        super().restore(observations)
+        self.n_asked = len(observations) - len(start)

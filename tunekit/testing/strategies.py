@@ -13,7 +13,7 @@ inherited tests::
 The checks drive the strategy through its ask/tell interface only, as the search loop does: proposals
 respect every dimension's bounds and exact type, a seed reproduces them, failed and pruned trials are
 survived, exhaustion is reported, resuming with ``restore()`` continues exactly where an uninterrupted
-search would, and batches for parallel workers are well formed.
+search would (warm-start points included), and batches for parallel workers are well formed.
 """
 
 from __future__ import annotations
@@ -244,6 +244,24 @@ class StrategyConformance:
         resumed = self.make(space, seed=5, budget=self.trials + 3)
         resumed.restore(observations)
         assert resumed.n_asked == len(observations)
+        assert [params_key(p) for p in resumed.ask(3)] == [params_key(p) for p in uninterrupted.ask(3)]
+
+    def test_start_points_are_restored_before_the_first_proposal_and_on_resume(self) -> None:
+        # A warm-started search: the start points are evaluated, then restored (flagged warm_start)
+        # before the first ask; a resumed one restores them together with the strategy's own trials.
+        space = every_kind_space()
+        rng = np.random.default_rng(321)
+        start = [Observation(p, TrialState.COMPLETE, _numeric_loss(space, p), warm_start=True)
+                 for p in (space.sample(rng) for _ in range(3))]
+        start.append(Observation(space.sample(rng), TrialState.FAIL, None, warm_start=True))
+        uninterrupted = self.make(space, seed=4, budget=self.trials + 3)
+        uninterrupted.restore(start)
+        own = run_strategy(uninterrupted, self.trials - len(start))
+        assert own, "the strategy proposed nothing after its start points"
+        for obs in own:
+            self.check_proposal(space, obs.params)
+        resumed = self.make(space, seed=4, budget=self.trials + 3)
+        resumed.restore(start + own)
         assert [params_key(p) for p in resumed.ask(3)] == [params_key(p) for p in uninterrupted.ask(3)]
 
     def test_batch_ask(self) -> None:
