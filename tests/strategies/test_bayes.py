@@ -197,7 +197,8 @@ def test_importing_tunekit_does_not_import_skopt() -> None:
     ({"acq_optimizer": "adam"}, "acq_optimizer"), ({"n_candidates": 0}, "n_candidates"),
     ({"acq_func": "gp_hedge"}, "acq_func: 'gp_hedge' needs acq_optimizer"),
     ({"n_initial_points": 0}, "n_initial_points"), ({"refit_growth": 0.5}, "refit_growth"),
-    ({"full_refit_until": 1}, "full_refit_until")])
+    ({"full_refit_until": 1}, "full_refit_until"), ({"xi": -0.1}, "xi: expected a number >= 0"),
+    ({"kernel_priors": "yes"}, "kernel_priors")])
 def test_bad_settings_are_rejected(kwargs: dict, field: str) -> None:
     with pytest.raises(SpecError, match=field):
         BayesStrategy(Space({"x": Real(0.0, 1.0)}), **kwargs)

@@ -113,23 +113,17 @@ def _map_optimizer(obj_func: Any, initial_theta: np.ndarray, bounds: np.ndarray)
     return result.x, float(result.fun)
 
 
-def _gaussian_process(space: Any, random_state: int) -> Any:
+def _gaussian_process(space: Any, random_state: int, priors: bool) -> Any:
     """The estimator ``gp_minimize`` uses (skopt's ``cook_estimator("GP")``), with the fast predict
-    and hyperparameters estimated with the priors of :func:`_log_prior`."""
+    and, with ``priors``, hyperparameters estimated with the priors of :func:`_log_prior`."""
     from skopt.utils import cook_estimator
 
     reference = cook_estimator("GP", space=space, random_state=random_state, noise="gaussian")
     params = reference.get_params(deep=False)
-    if _PRIORS:
+    if priors:
         params["optimizer"] = _map_optimizer
     return _fast_gp()(**params)
 
-
-_PRIORS = True
-
-
-#: Minimum improvement that expected improvement and probability of improvement count (skopt's default).
-_XI = 0.0
 
 #: Losses are log-warped when their sample skewness exceeds this ("highly skewed" by the usual rule).
 _HEAVY_TAIL = 1.0
@@ -154,13 +148,17 @@ def _warp(losses: Sequence[float]) -> list[float]:
 
 
 class BayesStrategy(Strategy):
-    """Gaussian-process Bayesian optimisation (scikit-optimize's ask/tell ``Optimizer``).
+    """Gaussian-process Bayesian optimisation on scikit-optimize's Gaussian process and acquisitions.
 
     The first ``n_initial_points`` trials are a seeded Latin hypercube design; after that each proposal
     maximises an acquisition function of a Gaussian process (Matérn 5/2 kernel with one length scale per
     dimension, a constant amplitude and a white-noise term, fitted on normalised inputs: log dimensions
-    in log space, categoricals one-hot). A batch of ``n`` proposals for parallel workers is made with the
-    constant-liar rule (``cl_min``): each proposal is temporarily told the best loss seen, so the next one
+    in log space, categoricals one-hot). The kernel's hyperparameters are estimated with weak priors
+    that keep length scales near the size of the unit cube unless the data say otherwise. The
+    acquisition is maximised over random candidates plus moves around the best observations, refined by
+    local moves (``acq_optimizer="local"``); skopt's ``Optimizer`` with its own ``"sampling"`` or
+    ``"lbfgs"`` maximiser is the alternative. A batch of ``n`` proposals for parallel workers is made
+    with the constant-liar rule: each proposal is temporarily told the best loss seen, so the next one
     looks elsewhere; proposals still running from an earlier ``ask`` are handled the same way.
 
     When the losses have a heavy upper tail, the process is fitted on ``log(1 + (loss - best) / s)``
@@ -183,8 +181,13 @@ class BayesStrategy(Strategy):
         budget: Total number of trials, when known (caps the initial design at a third of it).
         n_initial_points: Size of the initial design (default: ``min(10, number of dimensions + 3)``).
         acq_func: Acquisition function: ``"EI"``, ``"LCB"``, ``"PI"`` or ``"gp_hedge"``.
-        acq_optimizer: ``"sampling"`` (best of ``n_candidates`` random points) or ``"lbfgs"``.
-        n_candidates: Random points on which the acquisition function is evaluated.
+        acq_optimizer: ``"local"`` (random candidates, then local moves), or skopt's ``"sampling"``
+            (best of ``n_candidates`` random points) or ``"lbfgs"``.
+        n_candidates: Random points on which the acquisition function is evaluated first.
+        xi: Improvement over the best loss that ``"EI"`` and ``"PI"`` ignore, in units of the loss
+            the model is fitted on (skopt's default is 0.01; 0 measured better, being scale-free).
+        kernel_priors: Estimate the kernel's hyperparameters with priors (maximum a posteriori)
+            rather than by maximum likelihood.
         full_refit_until: Re-estimate the hyperparameters on every observation up to this many.
         refit_growth: After that, re-estimate them when the observations grew by this factor.
     """
@@ -194,6 +197,7 @@ class BayesStrategy(Strategy):
     def __init__(self, space: Space, *, seed: int = 0, budget: int | None = None,
                  n_initial_points: int | None = None, acq_func: str = "EI",
                  acq_optimizer: str = "local", n_candidates: int = 1000,
+                 xi: float = 0.0, kernel_priors: bool = True,
                  full_refit_until: int = 10, refit_growth: float = 1.15) -> None:
         super().__init__(space, seed=seed, budget=budget)
         if acq_func not in _ACQ_FUNCS:
@@ -205,6 +209,10 @@ class BayesStrategy(Strategy):
             raise SpecError("acq_func: 'gp_hedge' needs acq_optimizer='sampling' or 'lbfgs'")
         if not isinstance(n_candidates, int) or n_candidates < 1:
             raise SpecError(f"n_candidates: expected a positive integer, got {n_candidates!r}")
+        if not (isinstance(xi, (int, float)) and not isinstance(xi, bool) and xi >= 0):
+            raise SpecError(f"xi: expected a number >= 0, got {xi!r}")
+        if not isinstance(kernel_priors, bool):
+            raise SpecError(f"kernel_priors: expected True or False, got {kernel_priors!r}")
         if not isinstance(full_refit_until, int) or full_refit_until < 2:
             raise SpecError(f"full_refit_until: expected an integer >= 2, got {full_refit_until!r}")
         if not (isinstance(refit_growth, (int, float)) and refit_growth >= 1.0):
@@ -223,6 +231,8 @@ class BayesStrategy(Strategy):
         self.acq_func = acq_func
         self.acq_optimizer = acq_optimizer
         self.n_candidates = n_candidates
+        self.xi = float(xi)
+        self.kernel_priors = kernel_priors
         self.full_refit_until = full_refit_until
         self.refit_growth = float(refit_growth)
         self._observations: list[Observation] = []
@@ -376,7 +386,7 @@ class BayesStrategy(Strategy):
             from skopt.learning.gaussian_process.kernels import WhiteKernel
 
             space = self._normalized_space()
-            gp = _gaussian_process(space, _derived_seed(self.seed, point))
+            gp = _gaussian_process(space, _derived_seed(self.seed, point), self.kernel_priors)
             if start is not None:
                 signal, noise = start
                 gp.set_params(kernel=signal + WhiteKernel(noise_level=noise), n_restarts_optimizer=1)
@@ -397,7 +407,7 @@ class BayesStrategy(Strategy):
         """A Gaussian process with the hyperparameters in force, fitted without re-estimating them."""
         from skopt.learning.gaussian_process.kernels import WhiteKernel
 
-        gp = _gaussian_process(self._normalized_space(), random_state)
+        gp = _gaussian_process(self._normalized_space(), random_state, self.kernel_priors)
         hyper = self._hyperparameters(len(self._observations))
         if hyper is not None:
             signal, noise = hyper
@@ -443,9 +453,9 @@ class BayesStrategy(Strategy):
         from skopt.acquisition import gaussian_ei, gaussian_lcb, gaussian_pi
 
         if self.acq_func == "EI":
-            return lambda X: gaussian_ei(X, gp, y_opt=y_opt, xi=_XI)
+            return lambda X: gaussian_ei(X, gp, y_opt=y_opt, xi=self.xi)
         if self.acq_func == "PI":
-            return lambda X: gaussian_pi(X, gp, y_opt=y_opt, xi=_XI)
+            return lambda X: gaussian_pi(X, gp, y_opt=y_opt, xi=self.xi)
         return lambda X: -gaussian_lcb(X, gp)
 
     def _snapper(self) -> Any:
