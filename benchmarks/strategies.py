@@ -80,11 +80,13 @@ def _overhead_task(args: tuple[str, int]) -> tuple[str, list[float]]:
 
 
 def run_benchmark(*, seeds: int, sklearn_seeds: int, budget: int, overhead_trials: int, jobs: int,
-                  contenders: list[str], problems: list[str], log: Any, raw: Path) -> dict[str, Any]:
+                  contenders: list[str], problems: list[str], log: Any, raw: Path,
+                  resume: bool = False) -> dict[str, Any]:
     """Run the overhead runs and every (problem, contender, seed); return the raw results.
 
     The raw results are rewritten after every finished run, and runs go seed by seed, so that an
-    interrupted benchmark still leaves complete seeds to report on (``--report-only``).
+    interrupted benchmark still leaves complete seeds to report on (``--report-only``). With
+    ``resume``, the runs and overheads already in ``raw`` are kept and only the missing ones run.
     """
     results: dict[str, Any] = {
         "schema": "tunekit.benchmark.strategies/1",
@@ -101,11 +103,23 @@ def run_benchmark(*, seeds: int, sklearn_seeds: int, budget: int, overhead_trial
         "wall_s": 0.0,
         "finished": False,
     }
+    if resume and raw.exists():
+        saved = json.loads(raw.read_text())
+        if saved["config"]["budget"] != budget:
+            raise SystemExit(f"--resume: {raw} has budget {saved['config']['budget']}, not {budget}")
+        for problem, runs in saved["runs"].items():
+            for contender, done in runs.items():
+                if problem in results["runs"] and contender in results["runs"][problem]:
+                    results["runs"][problem][contender] = done
+        results["overhead"] = {c: o for c, o in saved["overhead"].items() if c in contenders}
+        results["created"], results["resumed"] = saved["created"], results["created"]
+    done = {(p, c, r["seed"]) for p, runs in results["runs"].items() for c, rs in runs.items() for r in rs}
     tasks = []
     for seed in range(max(seeds, sklearn_seeds)):
         for problem in problems:
             if seed < (sklearn_seeds if PROBLEMS[problem].kind == "sklearn" else seeds):
-                tasks += [(problem, c, seed, budget) for c in contenders]
+                tasks += [(problem, c, seed, budget) for c in contenders if (problem, c, seed) not in done]
+    timed = [c for c in contenders if c not in results["overhead"]]
     started = time.perf_counter()
 
     def save() -> None:
@@ -114,7 +128,7 @@ def run_benchmark(*, seeds: int, sklearn_seeds: int, budget: int, overhead_trial
 
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         # the overhead runs first, side by side with the first quality runs
-        overhead = [pool.submit(_overhead_task, (c, overhead_trials)) for c in contenders]
+        overhead = [pool.submit(_overhead_task, (c, overhead_trials)) for c in timed]
         quality = [pool.submit(_task, t) for t in tasks]
         for future in as_completed(overhead + quality):
             value = future.result()
@@ -167,6 +181,26 @@ def rerun_contenders(results: dict[str, Any], contenders: list[str], *, jobs: in
     results.setdefault("reruns", []).append({
         "contenders": contenders, "overhead_remeasured": timed,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"), "versions": _versions()})
+    _write_atomic(raw, json.dumps(results, indent=1) + "\n")
+    return results
+
+
+def remeasure_overheads(results: dict[str, Any], *, log: Any, raw: Path) -> dict[str, Any]:
+    """Measure every contender's overhead again, one contender at a time with nothing else running.
+
+    The main run measures overheads side by side with quality runs; this gives the quieter figures the
+    targets are judged on, all taken in one sitting.
+    """
+    trials = results["config"]["overhead_trials"]
+    for contender in results["overhead"]:
+        with ProcessPoolExecutor(max_workers=1) as pool:
+            _, overheads = pool.submit(_overhead_task, (contender, trials)).result()
+        results["overhead"][contender] = overheads
+        print(f"overhead {contender}: {1e3 * np.mean(overheads[-10:]):.1f} ms at trial {trials}",
+              file=log, flush=True)
+    results["overhead_remeasured"] = {
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"), "versions": _versions(),
+        "one_at_a_time": True}
     _write_atomic(raw, json.dumps(results, indent=1) + "\n")
     return results
 
@@ -264,7 +298,8 @@ def target_checks(results: dict[str, Any]) -> list[tuple[str, bool, str]]:
 def render(results: dict[str, Any]) -> str:
     """RESULTS-strategies.md for ``results``."""
     cfg = results["config"]
-    contenders = list(next(iter(results["runs"].values())))
+    present = next(iter(results["runs"].values()))
+    contenders = [c for c in CONTENDERS if c in present] + [c for c in present if c not in CONTENDERS]
     checkpoints = [c for c in CHECKPOINTS if c <= cfg["budget"]]
     k = checkpoints[-1]
     out = ["# Strategy benchmark", "",
@@ -278,13 +313,17 @@ def render(results: dict[str, Any]) -> str:
              f"budgets and seeds; their quality runs are deterministic given the seed; overheads of "
              f"{', '.join(r['overhead_remeasured'])} re-measured side by side)." + "\n"
              for r in results.get("reruns", [])],
+           *([f"**Resumed on {results['resumed']}**: the runs missing from the saved results were added "
+              "(quality runs are deterministic given the seed).", ""] if "resumed" in results else []),
+           *([f"**Every overhead re-measured on {results['overhead_remeasured']['created']}**, one contender "
+              "at a time with nothing else running.", ""] if "overhead_remeasured" in results else []),
            *([] if results.get("finished", True) else [
                "**This run was cut short: the tables use only the seeds every contender finished ("
                + "; ".join(f"{p}: {len(complete_seeds(results, p))}" for p in results["runs"])
                + ").**", ""]),
            f"Budget {cfg['budget']} sequential trials per run; {cfg['seeds']} seeds (0..{cfg['seeds'] - 1}) on "
-           f"the synthetic problems, {cfg['sklearn_seeds']} on the scikit-learn tasks (fewer, to keep the run "
-           "short: each trial there is a 3-fold cross-validation). Every contender runs single-threaded "
+           f"the synthetic problems, {cfg['sklearn_seeds']} on the scikit-learn tasks (each trial there is a "
+           "3-fold cross-validation). Every contender runs single-threaded "
            f"(BLAS, OpenMP and torch limited to one thread); quality runs go {cfg['jobs']} at a time.", "",
            "Contenders: tunekit's `bayes`, `evolution`, `grid` (a seeded subset of the default grid when the "
            "grid is larger than the budget) and `random` (the random-search reference); Optuna's "
@@ -312,9 +351,11 @@ def render(results: dict[str, Any]) -> str:
             f"objective excluded) over trials 41-50 and 91-100 of one {cfg['overhead_trials']}-trial run on "
             f"the {cfg['overhead_problem']} space with an objective that costs microseconds (seed 0). The "
             "mean counts periodic work such as hyperparameter re-estimation at its amortised cost and is "
-            "what the targets use; the median is the typical trial. These runs share the machine with the "
-            f"quality runs ({cfg['jobs']} at a time) and with whatever else runs on it, so absolute "
-            "numbers are noisy; compare contenders.", "",
+            "what the targets use; the median is the typical trial. "
+            + ("They were measured one contender at a time with nothing else running (`--overhead-only`)."
+               if "overhead_remeasured" in results else
+               f"These runs share the machine with the quality runs ({cfg['jobs']} at a time) and with "
+               "whatever else runs on it, so absolute numbers are noisy; compare contenders."), "",
             "| contender | mean ms/trial at 50 | mean ms/trial at 100 | median at 50 | median at 100 |",
             "| --- | --- | --- | --- | --- |"]
     for contender in contenders:
@@ -352,7 +393,7 @@ def _write_atomic(path: Path, text: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.strategies", description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", type=int, default=5, help="seeds per synthetic problem (default 5)")
-    parser.add_argument("--sklearn-seeds", type=int, default=3, help="seeds per scikit-learn task (default 3)")
+    parser.add_argument("--sklearn-seeds", type=int, default=5, help="seeds per scikit-learn task (default 5)")
     parser.add_argument("--budget", type=int, default=50, help="trials per run (default 50)")
     parser.add_argument("--overhead-trials", type=int, default=100, help="length of the overhead runs")
     parser.add_argument("--jobs", type=int, default=2, help="quality runs at a time (default 2)")
@@ -363,10 +404,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report-only", action="store_true", help="re-render RESULTS-strategies.md from the JSON")
     parser.add_argument("--rerun", nargs="+", choices=list(CONTENDERS), default=None, metavar="CONTENDER",
                         help="run these contenders again on the seeds of the saved results (after a change)")
+    parser.add_argument("--resume", action="store_true",
+                        help="keep the runs already in the raw results and run only the missing ones")
+    parser.add_argument("--overhead-only", action="store_true",
+                        help="measure every contender's overhead again, one at a time, into the raw results")
     args = parser.parse_args(argv)
     raw = args.out / "results" / "strategies.json"
     if args.report_only:
         results = json.loads(raw.read_text())
+    elif args.overhead_only:
+        results = remeasure_overheads(json.loads(raw.read_text()), log=sys.stdout, raw=raw)
     elif args.rerun:
         results = rerun_contenders(json.loads(raw.read_text()), args.rerun, jobs=args.jobs,
                                    log=sys.stdout, raw=raw)
@@ -378,7 +425,7 @@ def main(argv: list[str] | None = None) -> int:
         results = run_benchmark(seeds=args.seeds, sklearn_seeds=args.sklearn_seeds, budget=args.budget,
                                 overhead_trials=args.overhead_trials, jobs=args.jobs,
                                 contenders=args.contenders, problems=args.problems, log=sys.stdout,
-                                raw=raw)
+                                raw=raw, resume=args.resume)
     _write_atomic(args.out / "RESULTS-strategies.md", render(results))
     print(f"wrote {args.out / 'RESULTS-strategies.md'} and {raw}")
     return 0
