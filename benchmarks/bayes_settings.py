@@ -32,24 +32,24 @@ import os
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
-import argparse  # noqa: E402
-import datetime  # noqa: E402
-import json  # noqa: E402
-import platform  # noqa: E402
-import shlex  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
+import argparse
+import datetime
+import json
+import platform
+import shlex
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from benchmarks.problems import PROBLEMS, problem_names  # noqa: E402
-from tunekit.strategies import BayesStrategy, RandomStrategy  # noqa: E402
-from tunekit.strategies.base import Observation, Strategy  # noqa: E402
-from tunekit.trial import TrialState  # noqa: E402
+from benchmarks.problems import PROBLEMS, problem_names
+from tunekit.strategies import BayesStrategy, RandomStrategy
+from tunekit.strategies.base import Observation, Strategy
+from tunekit.trial import TrialState
 
 HERE = Path(__file__).resolve().parent
 RESULTS_JSON = HERE / "results" / "bayes_settings.json"

@@ -15,7 +15,7 @@ from typing import Any
 
 from tunekit.space import Categorical, Integer, Real, Space
 
-__all__ = ["Run", "CONTENDERS", "run_contender"]
+__all__ = ["CONTENDERS", "Run", "run_contender"]
 
 
 @dataclass

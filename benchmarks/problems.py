@@ -15,7 +15,7 @@ import numpy as np
 
 from tunekit.space import Categorical, Integer, Real, Space
 
-__all__ = ["Problem", "PROBLEMS", "problem_names"]
+__all__ = ["PROBLEMS", "Problem", "problem_names"]
 
 
 @dataclass(frozen=True)

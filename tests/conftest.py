@@ -10,14 +10,15 @@ import pytest
 
 # pytester's in-process runs drop the modules a run imported; C extensions (numpy.fft via scipy) cannot be
 # imported twice in one process, so the libraries experiments use are imported once, here.
-import sklearn.datasets  # noqa: F401
-import sklearn.ensemble  # noqa: F401
-import sklearn.linear_model  # noqa: F401
-import sklearn.model_selection  # noqa: F401
-import sklearn.pipeline  # noqa: F401
-import sklearn.preprocessing  # noqa: F401
+import sklearn.datasets
+import sklearn.ensemble
+import sklearn.linear_model
+import sklearn.model_selection
+import sklearn.pipeline
+import sklearn.preprocessing
 import sklearn.svm  # noqa: F401
 import skopt  # noqa: F401 - the bayes strategy's backend, imported lazily by experiments' searches
+
 from tunekit import results
 
 # A shell starts background jobs (`cmd &`) with SIGINT ignored, and every child inherits that, so the tests

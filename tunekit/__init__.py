@@ -10,10 +10,10 @@ from importlib.metadata import PackageNotFoundError, version
 
 from tunekit.api import TunableSpec, tunable
 from tunekit.errors import ResultsError, SpaceError, SpecError, TunekitError
+from tunekit.pruners import Pruner, register_pruner
 from tunekit.results import ExperimentResult, ResultsDocument, load
 from tunekit.space import Categorical, Dimension, Integer, Real, Space
 from tunekit.strategies import Observation, Strategy, register_strategy
-from tunekit.pruners import Pruner, register_pruner
 from tunekit.trial import Trial, TrialPruned, TrialResult, TrialState
 
 try:
@@ -41,9 +41,9 @@ __all__ = [
     "TrialState",
     "TunableSpec",
     "TunekitError",
+    "__version__",
     "load",
     "register_pruner",
     "register_strategy",
     "tunable",
-    "__version__",
 ]

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from tunekit.errors import SpaceError, SpecError, TunekitError
 from tunekit.space import Categorical, Dimension, Integer, Real, Space
 
-__all__ = ["tunable", "TunableSpec", "get_spec", "DIRECTIONS", "TRIAL_ARGUMENT", "DEFAULT_TRIALS"]
+__all__ = ["DEFAULT_TRIALS", "DIRECTIONS", "TRIAL_ARGUMENT", "TunableSpec", "get_spec", "tunable"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 

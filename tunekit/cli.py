@@ -13,7 +13,7 @@ from tunekit.commands import SUBCOMMANDS, run_subcommand
 from tunekit.config import find_project_root, load_tool_config
 from tunekit.errors import TunekitError
 
-__all__ = ["main", "build_pytest_args"]
+__all__ = ["build_pytest_args", "main"]
 
 _VERBOSITY_FLAGS = ("-q", "--quiet", "-v", "--verbose", "--verbosity", "-qq", "-vv")
 

@@ -19,8 +19,17 @@ from typing import Any
 from tunekit.errors import SpecError
 from tunekit.results import ExperimentResult, ResultsDocument
 
-__all__ = ["Tolerance", "Verdict", "Comparison", "compare_scores", "compare_experiment", "compare_documents",
-           "Z_SCORE", "provenance_warnings", "noise_std_error"]
+__all__ = [
+    "Z_SCORE",
+    "Comparison",
+    "Tolerance",
+    "Verdict",
+    "compare_documents",
+    "compare_experiment",
+    "compare_scores",
+    "noise_std_error",
+    "provenance_warnings",
+]
 
 #: Width of the noise band in standard errors (about a 2.3% one-sided false-alarm rate for normal noise).
 Z_SCORE = 2.0

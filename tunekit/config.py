@@ -15,7 +15,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-__all__ = ["ToolConfig", "find_project_root", "load_tool_config", "DEFAULT_PATHS", "DEFAULT_FILES"]
+__all__ = ["DEFAULT_FILES", "DEFAULT_PATHS", "ToolConfig", "find_project_root", "load_tool_config"]
 
 DEFAULT_PATHS = ("experiments",)
 DEFAULT_FILES = ("exp_*.py", "*_exp.py")

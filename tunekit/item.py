@@ -19,11 +19,18 @@ from tunekit.journal import Journal, fingerprint, journal_path, read_journal
 from tunekit.options import JOURNAL_DIR, RunOptions
 from tunekit.report.leaderboard import format_score
 from tunekit.results import ExperimentResult, ExperimentStatus
-from tunekit.search import SearchInterrupted, SearchOutcome, StopReason, StopRules, run_fixed, run_search
+from tunekit.search import (
+    SearchInterrupted,
+    SearchOutcome,
+    StopReason,
+    StopRules,
+    run_fixed,
+    run_search,
+)
 from tunekit.strategies import default_strategy, get_strategy
 from tunekit.trial import Trial, TrialResult, TrialState, describe_exception, trial_seed
 
-__all__ = ["TunableItem", "ExperimentFailed", "RESULT_PROPERTY", "RECHECK_STRATEGY"]
+__all__ = ["RECHECK_STRATEGY", "RESULT_PROPERTY", "ExperimentFailed", "TunableItem"]
 
 #: Key of the ``user_properties`` entry that carries an experiment's JSON record to the controller.
 RESULT_PROPERTY = "tunekit.result"

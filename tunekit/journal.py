@@ -20,7 +20,7 @@ from tunekit.errors import ResultsError
 from tunekit.results import read_trial, trial_to_dict
 from tunekit.trial import TrialResult
 
-__all__ = ["JOURNAL_SCHEMA", "Journal", "JournalContents", "read_journal", "journal_path", "fingerprint"]
+__all__ = ["JOURNAL_SCHEMA", "Journal", "JournalContents", "fingerprint", "journal_path", "read_journal"]
 
 JOURNAL_SCHEMA = "tunekit.journal/1"
 

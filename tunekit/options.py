@@ -18,7 +18,7 @@ from tunekit.errors import TunekitError
 from tunekit.pruners import as_pruner
 from tunekit.results import ResultsDocument
 
-__all__ = ["add_options", "RunOptions", "DEFAULT_RESULTS_PATH", "JOURNAL_DIR", "writable_target"]
+__all__ = ["DEFAULT_RESULTS_PATH", "JOURNAL_DIR", "RunOptions", "add_options", "writable_target"]
 
 DEFAULT_RESULTS_PATH = Path(".tunekit") / "results.json"
 #: Where each experiment's journal lives, under the project root.

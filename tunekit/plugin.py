@@ -17,7 +17,7 @@ from tunekit.item import ExperimentFailed, TunableItem
 from tunekit.options import add_options
 from tunekit.session import install, session_state
 
-__all__ = ["TunableItem", "ExperimentFailed", "InvalidExperimentNode", "ExperimentModule"]
+__all__ = ["ExperimentFailed", "ExperimentModule", "InvalidExperimentNode", "TunableItem"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

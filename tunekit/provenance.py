@@ -9,7 +9,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-__all__ = ["machine_info", "commit_info", "package_version"]
+__all__ = ["commit_info", "machine_info", "package_version"]
 
 _LIBRARIES = ("numpy", "scipy", "scikit-learn", "scikit-optimize", "pytest")
 

@@ -21,9 +21,26 @@ from tunekit.errors import ResultsError, SpaceError
 from tunekit.space import Space
 from tunekit.trial import TrialResult, TrialState
 
-__all__ = ["SCHEMA", "ExperimentResult", "ResultsDocument", "dump", "load", "loads", "dumps",
-           "best_trial", "is_better", "ranked_trials", "ExperimentStatus", "experiment_to_dict", "experiment_from_dict", "to_dict",
-           "from_dict", "write_atomic", "trial_to_dict", "read_trial"]
+__all__ = [
+    "SCHEMA",
+    "ExperimentResult",
+    "ExperimentStatus",
+    "ResultsDocument",
+    "best_trial",
+    "dump",
+    "dumps",
+    "experiment_from_dict",
+    "experiment_to_dict",
+    "from_dict",
+    "is_better",
+    "load",
+    "loads",
+    "ranked_trials",
+    "read_trial",
+    "to_dict",
+    "trial_to_dict",
+    "write_atomic",
+]
 
 SCHEMA = "tunekit.results/1"
 _UMASK = os.umask(0o022)

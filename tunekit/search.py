@@ -13,8 +13,16 @@ from tunekit.results import is_better
 from tunekit.strategies import Observation, Strategy
 from tunekit.trial import Trial, TrialResult, TrialState, trial_seed
 
-__all__ = ["run_search", "run_fixed", "StopRules", "Pruning", "SearchOutcome", "SearchInterrupted", "observation_of",
-           "StopReason"]
+__all__ = [
+    "Pruning",
+    "SearchInterrupted",
+    "SearchOutcome",
+    "StopReason",
+    "StopRules",
+    "observation_of",
+    "run_fixed",
+    "run_search",
+]
 
 
 class StopReason:

@@ -26,7 +26,7 @@ from tunekit.report.diagnostics import diagnose
 from tunekit.report.verdicts import format_verdicts
 from tunekit.results import ExperimentResult, ExperimentStatus, ResultsDocument
 
-__all__ = ["TunekitState", "session_state", "install"]
+__all__ = ["TunekitState", "install", "session_state"]
 
 _STATE_KEY = pytest.StashKey["TunekitState"]()
 

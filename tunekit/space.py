@@ -17,7 +17,7 @@ import numpy as np
 
 from tunekit.errors import SpaceError
 
-__all__ = ["Dimension", "Real", "Integer", "Categorical", "Space", "DEFAULT_GRID_POINTS"]
+__all__ = ["DEFAULT_GRID_POINTS", "Categorical", "Dimension", "Integer", "Real", "Space"]
 
 #: Grid points used for a continuous (or wide integer) range when ``grid`` is not given.
 DEFAULT_GRID_POINTS = 5

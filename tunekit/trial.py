@@ -16,8 +16,16 @@ import numpy as np
 
 from tunekit.errors import TunekitError
 
-__all__ = ["Trial", "TrialState", "TrialResult", "TrialPruned", "ObjectiveValueError", "parse_objective_value",
-           "describe_exception", "trial_seed"]
+__all__ = [
+    "ObjectiveValueError",
+    "Trial",
+    "TrialPruned",
+    "TrialResult",
+    "TrialState",
+    "describe_exception",
+    "parse_objective_value",
+    "trial_seed",
+]
 
 
 class TrialState(str, Enum):

@@ -8,11 +8,10 @@ import subprocess
 import sys
 from collections.abc import Iterator
 
+import distributed  # noqa: F401 - in the test extra: these tests must run, not skip
 import pytest
 
 from tunekit.executors import ExecutorError, make_executor
-
-import distributed  # noqa: E402,F401 - in the test extra: these tests must run, not skip
 
 CLUSTER = """
 import logging, sys

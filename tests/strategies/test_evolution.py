@@ -11,8 +11,13 @@ from tunekit.errors import SpecError
 from tunekit.space import Categorical, Integer, Real, Space
 from tunekit.strategies import EvolutionStrategy, RandomStrategy
 from tunekit.strategies.base import Observation
-from tunekit.testing.strategies import (StrategyConformance, every_kind_space, params_key, run_strategy,
-                                        wide_mixed_space)
+from tunekit.testing.strategies import (
+    StrategyConformance,
+    every_kind_space,
+    params_key,
+    run_strategy,
+    wide_mixed_space,
+)
 from tunekit.trial import TrialState
 
 SPACES = {"every-kind": every_kind_space(), "wide": wide_mixed_space(20)}

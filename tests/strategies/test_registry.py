@@ -8,8 +8,7 @@ from importlib.metadata import EntryPoint
 
 import pytest
 
-import tunekit.strategies as strategies
-from tunekit import _registry
+from tunekit import _registry, strategies
 from tunekit.errors import SpecError
 from tunekit.space import Categorical, Integer, Real, Space
 from tunekit.strategies import (

@@ -9,7 +9,13 @@ import pytest
 
 from tunekit import results as results_io
 from tunekit.commands._args import ArgumentParser, run_command
-from tunekit.compare import DEFAULT_TOLERANCE, Tolerance, Verdict, compare_documents, provenance_warnings
+from tunekit.compare import (
+    DEFAULT_TOLERANCE,
+    Tolerance,
+    Verdict,
+    compare_documents,
+    provenance_warnings,
+)
 from tunekit.report.verdicts import format_verdicts
 
 __all__ = ["main"]

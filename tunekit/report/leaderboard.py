@@ -12,7 +12,7 @@ from tabulate import tabulate
 from tunekit.results import ExperimentResult
 from tunekit.trial import TrialResult, TrialState
 
-__all__ = ["format_leaderboard", "format_top_trials", "format_params", "format_score", "display_ids"]
+__all__ = ["display_ids", "format_leaderboard", "format_params", "format_score", "format_top_trials"]
 
 _MIN_PARAMS_WIDTH = 10
 _MAX_ID_WIDTH = 32

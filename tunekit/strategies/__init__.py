@@ -11,9 +11,21 @@ from tunekit.strategies.evolution import EvolutionStrategy
 from tunekit.strategies.grid import GridStrategy
 from tunekit.strategies.random import RandomStrategy
 
-__all__ = ["Strategy", "Observation", "GridStrategy", "RandomStrategy", "BayesStrategy",
-           "EvolutionStrategy", "register_strategy", "available_strategies", "get_strategy",
-           "default_strategy", "ENTRY_POINT_GROUP", "SMALL_GRID", "MAX_BAYES_TRIALS"]
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "MAX_BAYES_TRIALS",
+    "SMALL_GRID",
+    "BayesStrategy",
+    "EvolutionStrategy",
+    "GridStrategy",
+    "Observation",
+    "RandomStrategy",
+    "Strategy",
+    "available_strategies",
+    "default_strategy",
+    "get_strategy",
+    "register_strategy",
+]
 
 ENTRY_POINT_GROUP = "tunekit.strategies"
 _registry: Registry[type[Strategy]] = Registry(

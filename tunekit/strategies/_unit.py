@@ -13,7 +13,7 @@ from typing import Any
 
 from tunekit.space import Categorical, Dimension, Integer, Real
 
-__all__ = ["to_unit", "from_unit"]
+__all__ = ["from_unit", "to_unit"]
 
 
 def _range(dim: Real | Integer) -> tuple[float, float]:

@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 from tunekit.space import Space
 from tunekit.trial import TrialState
 
-__all__ = ["Strategy", "Observation"]
+__all__ = ["Observation", "Strategy"]
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ class Strategy(ABC):
     def ask(self, n: int = 1) -> list[dict[str, Any]]:
         """Return up to ``n`` new parameter sets; fewer, or none, when the strategy is exhausted."""
 
-    def tell(self, observations: Sequence[Observation]) -> None:  # noqa: B027 - optional hook
+    def tell(self, observations: Sequence[Observation]) -> None:
         """Learn from finished trials (in trial-number order). The default ignores them."""
 
     def restore(self, observations: Sequence[Observation]) -> None:

@@ -28,7 +28,7 @@ from tunekit.space import Categorical, Integer, Real, Space
 from tunekit.strategies.base import Observation, Strategy
 from tunekit.trial import TrialState
 
-__all__ = ["StrategyConformance", "every_kind_space", "wide_mixed_space", "params_key", "run_strategy"]
+__all__ = ["StrategyConformance", "every_kind_space", "params_key", "run_strategy", "wide_mixed_space"]
 
 Objective = Callable[[int, dict[str, Any]], Observation]
 
