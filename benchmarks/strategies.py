@@ -79,6 +79,23 @@ def _overhead_task(args: tuple[str, int]) -> tuple[str, list[float]]:
     return contender, run_contender(contender, p.space, p.loss, budget=trials, seed=0).overheads
 
 
+def _record(results: dict[str, Any], value: tuple[Any, ...], *, log: Any, started: float,
+            label: str = "") -> None:
+    """Store one finished overhead run (``(contender, overheads)``) or quality run, and log it."""
+    elapsed = f"[{time.perf_counter() - started:7.0f}s] {label}"
+    if len(value) == 2:
+        contender, overheads = value
+        results["overhead"][contender] = overheads
+        print(f"{elapsed}overhead {contender}: {1e3 * np.mean(overheads[-10:]):.1f} ms at trial "
+              f"{len(overheads)}", file=log, flush=True)
+        return
+    problem, contender, seed, run = value
+    results["runs"][problem][contender].append({"seed": seed, **run})
+    results["runs"][problem][contender].sort(key=lambda r: r["seed"])
+    print(f"{elapsed}{problem} {contender} seed={seed} best={min(run['losses']):.5g} "
+          f"({run['wall_s']:.1f}s)", file=log, flush=True)
+
+
 def run_benchmark(*, seeds: int, sklearn_seeds: int, budget: int, overhead_trials: int, jobs: int,
                   contenders: list[str], problems: list[str], log: Any, raw: Path,
                   resume: bool = False) -> dict[str, Any]:
@@ -131,18 +148,7 @@ def run_benchmark(*, seeds: int, sklearn_seeds: int, budget: int, overhead_trial
         overhead = [pool.submit(_overhead_task, (c, overhead_trials)) for c in timed]
         quality = [pool.submit(_task, t) for t in tasks]
         for future in as_completed(overhead + quality):
-            value = future.result()
-            if len(value) == 2:
-                contender, overheads = value
-                results["overhead"][contender] = overheads
-                print(f"[{time.perf_counter() - started:7.0f}s] overhead {contender}: "
-                      f"{1e3 * np.mean(overheads[-10:]):.1f} ms at trial {len(overheads)}", file=log, flush=True)
-            else:
-                problem, contender, seed, run = value
-                results["runs"][problem][contender].append({"seed": seed, **run})
-                results["runs"][problem][contender].sort(key=lambda r: r["seed"])
-                print(f"[{time.perf_counter() - started:7.0f}s] {problem} {contender} seed={seed} "
-                      f"best={min(run['losses']):.5g} ({run['wall_s']:.1f}s)", file=log, flush=True)
+            _record(results, future.result(), log=log, started=started)
             save()
     results["finished"] = True
     save()
@@ -169,15 +175,7 @@ def rerun_contenders(results: dict[str, Any], contenders: list[str], *, jobs: in
             for runs in results["runs"].values():
                 runs[contender] = []
         for future in as_completed(overhead + quality):
-            value = future.result()
-            if len(value) == 2:
-                results["overhead"][value[0]] = value[1]
-            else:
-                problem, contender, seed, run = value
-                results["runs"][problem][contender].append({"seed": seed, **run})
-                results["runs"][problem][contender].sort(key=lambda r: r["seed"])
-                print(f"[{time.perf_counter() - started:7.0f}s] rerun {problem} {contender} seed={seed} "
-                      f"best={min(run['losses']):.5g}", file=log, flush=True)
+            _record(results, future.result(), log=log, started=started, label="rerun ")
     results.setdefault("reruns", []).append({
         "contenders": contenders, "overhead_remeasured": timed,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"), "versions": _versions()})
