@@ -286,7 +286,8 @@ class BayesStrategy(Strategy):
             self.n_asked += n
             return [dict(self._fixed) for _ in range(n)]
         proposals: list[dict[str, Any]] = []
-        n_usable = len(self._training_data(self._observations)[0])
+        xs, ys = self._training_data(self._observations)
+        n_usable = len(xs)
         while (len(proposals) < n and self.n_asked + len(proposals) < self.n_initial_points
                and n_usable < self.n_initial_points):
             proposals.append(self._design_point(self.n_asked + len(proposals)))
@@ -296,7 +297,7 @@ class BayesStrategy(Strategy):
                 rng = np.random.default_rng([self.seed, self.n_asked + len(proposals)])
                 proposals += [self.space.sample(rng) for _ in range(rest)]
             else:
-                proposals += self._model_points(rest, self._pending + proposals)
+                proposals += self._model_points(rest, self._pending + proposals, xs, ys)
         self.n_asked += len(proposals)
         self._pending += proposals
         return proposals
@@ -445,36 +446,41 @@ class BayesStrategy(Strategy):
             gp.set_params(kernel=signal + WhiteKernel(noise_level=noise), optimizer=None)
         return gp
 
-    def _model_points(self, count: int, pending: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def _model_points(self, count: int, pending: list[dict[str, Any]], xs: list[list[Any]],
+                      ys: list[float]) -> list[dict[str, Any]]:
+        """``count`` proposals from the model fitted on ``xs, ys`` (the training data), ``pending`` running."""
         # Small matrices: multi-threaded BLAS only adds synchronisation cost (4x slower measured).
         with _one_blas_thread(), _quiet_backend():
             if self.acq_optimizer == "local":
-                return self._local_points(count, pending)
-            return self._skopt_points(count, pending)
+                return self._local_points(count, pending, xs, ys)
+            return self._skopt_points(count, pending, xs, ys)
 
-    def _local_points(self, count: int, pending: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def _local_points(self, count: int, pending: list[dict[str, Any]], xs: list[list[Any]],
+                      ys: list[float]) -> list[dict[str, Any]]:
         """Maximise the acquisition with :func:`maximise_acquisition`, one proposal at a time.
 
         Each proposal after the first is chosen with the earlier ones told the best loss so far
         (constant liar), as are trials still running from an earlier ``ask``.
         """
         space = self._normalized_space()
-        xs, ys = self._training_data(self._observations)
+
+        def encoded(points: list[dict[str, Any]]) -> np.ndarray:
+            return np.asarray(space.transform([self._encode(p) for p in points]), dtype=float)
+
         observed = np.asarray(space.transform(xs), dtype=float)
         anchors = observed[np.argsort(ys, kind="stable")[:5]]
-        lie = min(ys)
+        X = np.concatenate([observed, encoded(pending)]) if pending else observed
+        y = _warp(ys + [min(ys)] * len(pending))  # the lie: the best loss so far
         rng = np.random.default_rng([self.seed, 0xAC, self.n_asked])
         proposals: list[dict[str, Any]] = []
         for _ in range(count):
-            liars = pending + proposals
-            X = (np.concatenate([observed, np.asarray(space.transform(
-                [self._encode(p) for p in liars]), dtype=float)]) if liars else observed)
-            y = _warp(ys + [lie] * len(liars))
             gp = self._estimator(_derived_seed(self.seed, self.n_asked, len(proposals)))
             gp.fit(X, y)
             point = maximise_acquisition(self._acquisition(gp, min(y)), self._snapper(),
                                          X.shape[1], anchors, rng, n_random=self.n_candidates)
             proposals.append(self._decode(space.inverse_transform(point[None, :])[0]))
+            X = np.concatenate([X, encoded(proposals[-1:])])
+            y = _warp(ys + [min(ys)] * (len(pending) + len(proposals)))
         return proposals
 
     def _acquisition(self, gp: Any, y_opt: float) -> Any:
@@ -517,11 +523,11 @@ class BayesStrategy(Strategy):
             self._snap = snap
         return self._snap
 
-    def _skopt_points(self, count: int, pending: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def _skopt_points(self, count: int, pending: list[dict[str, Any]], xs: list[list[Any]],
+                      ys: list[float]) -> list[dict[str, Any]]:
         """Proposals from skopt's own ``Optimizer`` (``acq_optimizer`` "sampling" or "lbfgs")."""
         from skopt import Optimizer
 
-        xs, ys = self._training_data(self._observations)
         # Running trials are told the best loss so far ("constant liar", as skopt's cl_min does).
         lie = min(ys)
         xs = xs + [self._encode(p) for p in pending]
