@@ -1,7 +1,7 @@
 """tunekit: hyperparameter tuning that feels like pytest.
 
 Decorate a function with :func:`tunable`, describe its search space with :class:`Real`,
-:class:`Integer` and :class:`Categorical`, and run ``tunekit experiments/``.
+:class:`Integer` and :class:`Categorical`, and run ``tunekit experiments/`` (or :func:`tune` from Python).
 """
 
 from __future__ import annotations
@@ -9,9 +9,17 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from tunekit.api import TunableSpec, tunable
-from tunekit.errors import ResultsError, SpaceError, SpecError, TunekitError
+from tunekit.errors import (
+    ExperimentFailed,
+    ExperimentInterrupted,
+    ResultsError,
+    SpaceError,
+    SpecError,
+    TunekitError,
+)
 from tunekit.pruners import Pruner, register_pruner
 from tunekit.results import ExperimentResult, ResultsDocument, load
+from tunekit.run import tune
 from tunekit.space import Categorical, Dimension, Integer, Real, Space
 from tunekit.strategies import Observation, Strategy, register_strategy
 from tunekit.trial import Trial, TrialPruned, TrialResult, TrialState
@@ -24,6 +32,8 @@ except PackageNotFoundError:  # running from a source tree that was not installe
 __all__ = [
     "Categorical",
     "Dimension",
+    "ExperimentFailed",
+    "ExperimentInterrupted",
     "ExperimentResult",
     "Integer",
     "Observation",
@@ -46,4 +56,5 @@ __all__ = [
     "register_pruner",
     "register_strategy",
     "tunable",
+    "tune",
 ]

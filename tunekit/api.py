@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import inspect
-import math
-import numbers
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
+from tunekit import validation
 from tunekit.errors import SpaceError, SpecError, TunekitError
 from tunekit.space import Categorical, Dimension, Integer, Real, Space
 
@@ -16,7 +15,7 @@ __all__ = ["DEFAULT_TRIALS", "DIRECTIONS", "TRIAL_ARGUMENT", "TunableSpec", "get
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-DIRECTIONS = ("maximize", "minimize")
+DIRECTIONS = validation.DIRECTIONS
 #: Name of the optional objective argument that receives the :class:`tunekit.Trial` handle.
 TRIAL_ARGUMENT = "trial"
 #: Trial budget of a non-grid search whose decorator names none.
@@ -55,53 +54,6 @@ class TunableSpec:
     def with_overrides(self, **changes: Any) -> TunableSpec:
         """Return a copy with command-line overrides applied (``None`` values are ignored)."""
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
-
-
-def _check_positive_int(name: str, value: Any, *, allow_none: bool = True) -> None:
-    if value is None and allow_none:
-        return
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise SpecError(f"{name}: expected a positive integer, got {value!r}")
-
-
-def _check_seed(value: Any) -> None:
-    if value is None:
-        return
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
-        raise SpecError(f"seed: expected a non-negative integer, got {value!r}")
-
-
-def check_workers(value: Any) -> None:
-    """Raise :class:`SpecError` unless ``value`` is ``None``, a positive integer or ``"auto"``."""
-    if value is None or value == "auto":
-        return
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise SpecError(f"workers: expected a positive integer or 'auto', got {value!r}")
-
-
-def check_timeout(name: str, value: Any) -> None:
-    """Raise :class:`SpecError` unless ``value`` is ``None`` or a positive number of seconds."""
-    if value is None:
-        return
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0 or value == float("inf"):
-        raise SpecError(f"{name}: expected a positive number of seconds, got {value!r}")
-
-
-def check_strategy(value: Any) -> None:
-    """Raise :class:`SpecError` unless ``value`` is ``None`` or a registered strategy name."""
-    from tunekit.strategies import available_strategies
-
-    if value is None:
-        return
-    names = available_strategies()
-    if value not in names:
-        raise SpecError(f"strategy: expected one of {', '.join(names)}, got {value!r}")
-
-
-def check_direction(value: Any) -> None:
-    """Raise :class:`SpecError` unless ``value`` is ``'maximize'`` or ``'minimize'``."""
-    if value not in DIRECTIONS:
-        raise SpecError(f"direction: expected 'maximize' or 'minimize', got {value!r}")
 
 
 def _start_value(dim: Dimension, value: Any) -> Any:
@@ -197,12 +149,12 @@ def build_spec(fn: Callable[..., Any], *, space: Any, strategy: Any = None, tria
             if isinstance(dim, Dimension) and dim.problem() is not None:
                 raise SpaceError(f"space[{name!r}]: {dim!r}: {dim.problem()}")
     the_space = space if isinstance(space, Space) else Space(space)
-    check_strategy(strategy)
-    _check_positive_int("trials", trials)
-    check_direction(direction)
-    _check_seed(seed)
-    check_workers(workers)
-    check_timeout("trial_timeout", trial_timeout)
+    strategy = validation.strategy_name("strategy", strategy)
+    trials = validation.count("trials", trials)
+    direction = validation.direction(direction)
+    seed = validation.count("seed", seed, minimum=0)
+    workers = validation.workers("workers", workers)
+    trial_timeout = validation.seconds("trial_timeout", trial_timeout)
     if tolerance is not None:
         from tunekit.compare import Tolerance
 
@@ -211,21 +163,17 @@ def build_spec(fn: Callable[..., Any], *, space: Any, strategy: Any = None, tria
         from tunekit.pruners import as_pruner
 
         pruner = as_pruner(pruner)
-    check_timeout("timeout", timeout)
-    _check_positive_int("patience", patience)
-    if target is not None and (isinstance(target, bool) or not isinstance(target, numbers.Real)
-                               or not math.isfinite(target)):
-        raise SpecError(f"target: expected a finite number, got {target!r}")
-    start_points = check_start(start, the_space, None if trials is None else int(trials))
+    timeout = validation.seconds("timeout", timeout)
+    patience = validation.count("patience", patience)
+    target = validation.finite_number("target", target)
+    start_points = check_start(start, the_space, trials)
     if options:
-        raise SpecError(f"unknown argument {sorted(options)[0]!r} (accepted: {', '.join(ACCEPTED_ARGUMENTS)})")
+        raise SpecError(f"unknown argument {min(options)!r} (accepted: {', '.join(ACCEPTED_ARGUMENTS)})")
     takes_trial, fixtures = _signature_names(fn, the_space)
-    return TunableSpec(space=the_space, strategy=strategy, trials=None if trials is None else int(trials),
-                       direction=direction, seed=None if seed is None else int(seed),
+    return TunableSpec(space=the_space, strategy=strategy, trials=trials, direction=direction, seed=seed,
                        takes_trial=takes_trial, fixture_names=fixtures, workers=workers,
-                       trial_timeout=None if trial_timeout is None else float(trial_timeout),
-                       tolerance=tolerance, pruner=pruner, timeout=None if timeout is None else float(timeout),
-                       patience=patience, target=None if target is None else float(target), start=start_points)
+                       trial_timeout=trial_timeout, tolerance=tolerance, pruner=pruner, timeout=timeout,
+                       patience=patience, target=target, start=start_points)
 
 
 def tunable(fn: F | None = None, /, *, space: Mapping[str, Dimension] | None = None,

@@ -1,4 +1,7 @@
-"""The ``tunekit`` command: pytest with tunekit's plugin, defaults and a pinned root directory."""
+"""The ``tunekit`` command: pytest with tunekit's plugin, defaults and a pinned root directory.
+
+Subcommands that only read results (``compare``, ``report``, ``export``) never import pytest.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +10,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-import pytest
-
 from tunekit.commands import SUBCOMMANDS, run_subcommand
 from tunekit.config import find_project_root, load_tool_config
-from tunekit.errors import TunekitError
+from tunekit.errors import run_translated
 
 __all__ = ["build_pytest_args", "main"]
 
@@ -42,9 +43,16 @@ def build_pytest_args(args: Sequence[str]) -> list[str]:
     if not _given(args, "--rootdir"):
         extra.append(f"--rootdir={root}")
     if not _given(args, *_VERBOSITY_FLAGS, "--collect-only", "--co") and not any(
-            a.startswith("-q") or a.startswith("-v") for a in args if not a.startswith("--")):
+            a.startswith(("-q", "-v")) for a in args if not a.startswith("--")):
         extra.append("-v")
     return extra + args
+
+
+def _run(args: list[str]) -> int:
+    pytest_args = build_pytest_args(args)
+    import pytest  # not for the subcommands: they work on results files alone
+
+    return int(pytest.main(pytest_args))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -52,12 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] in SUBCOMMANDS:
         return run_subcommand(args[0], args[1:])
-    try:
-        pytest_args = build_pytest_args(args)
-    except TunekitError as exc:
-        print(f"ERROR: {exc}", file=sys.stderr)
-        return int(pytest.ExitCode.USAGE_ERROR)
-    return int(pytest.main(pytest_args))
+    return run_translated(lambda: _run(args))
 
 
 if __name__ == "__main__":  # pragma: no cover

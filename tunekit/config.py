@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tunekit.errors import TunekitError
+from tunekit.errors import ConfigError
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -38,7 +38,7 @@ def _read_table(pyproject: Path) -> dict[str, Any] | None:
     except FileNotFoundError:
         return None
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise TunekitError(f"{pyproject}: cannot read: {exc}") from None
+        raise ConfigError(f"{pyproject}: cannot read: {exc}") from None
     table = data.get("tool", {}).get("tunekit")
     return table if isinstance(table, dict) else None
 
@@ -65,7 +65,7 @@ def _string_list(table: dict[str, Any], key: str, default: Sequence[str], source
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
-        raise TunekitError(f"{source}: [tool.tunekit] {key}: expected a list of strings, got {value!r}")
+        raise ConfigError(f"{source}: [tool.tunekit] {key}: expected a list of strings, got {value!r}")
     return tuple(value)
 
 
@@ -77,6 +77,6 @@ def load_tool_config(root: Path) -> ToolConfig:
         return ToolConfig()
     unknown = sorted(set(table) - {"paths", "files"})
     if unknown:
-        raise TunekitError(f"{source}: [tool.tunekit] unknown key {unknown[0]!r} (accepted: paths, files)")
+        raise ConfigError(f"{source}: [tool.tunekit] unknown key {unknown[0]!r} (accepted: paths, files)")
     return ToolConfig(paths=_string_list(table, "paths", DEFAULT_PATHS, source),
                       files=_string_list(table, "files", DEFAULT_FILES, source), source=source)

@@ -1,12 +1,15 @@
 """Subcommands of ``tunekit`` that work on saved results instead of running experiments.
 
-Each is a module with ``main(argv) -> int``, imported only when used, and returns a pytest-style exit code.
+Each is a module with ``main(argv) -> int``, imported only when used, returning an exit code and raising
+tunekit's errors, which :func:`run_subcommand` turns into one line and an exit code. None imports pytest.
 """
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Sequence
+
+from tunekit.errors import run_translated
 
 __all__ = ["SUBCOMMANDS", "run_subcommand"]
 
@@ -19,6 +22,6 @@ SUBCOMMANDS = {
 
 
 def run_subcommand(name: str, argv: Sequence[str]) -> int:
-    """Run subcommand ``name`` with the arguments after it."""
+    """Run subcommand ``name`` with the arguments after it; return its exit code (4 for a bad argument)."""
     module = importlib.import_module(SUBCOMMANDS[name])
-    return int(module.main(list(argv)))
+    return run_translated(lambda: module.main(list(argv)))

@@ -5,10 +5,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-import pytest
-
 from tunekit import results as results_io
-from tunekit.commands._args import ArgumentParser, run_command
+from tunekit.commands._args import ArgumentParser
 from tunekit.compare import (
     DEFAULT_TOLERANCE,
     Tolerance,
@@ -16,12 +14,14 @@ from tunekit.compare import (
     compare_documents,
     provenance_warnings,
 )
+from tunekit.errors import ExitCode
 from tunekit.report.verdicts import format_verdicts
 
 __all__ = ["main"]
 
 
-def _compare(argv: Sequence[str]) -> int:
+def main(argv: Sequence[str]) -> int:
+    """Entry point of ``tunekit compare``: 0, or 1 when an experiment regressed; raises UsageError/ResultsError."""
     parser = ArgumentParser(prog="tunekit compare",
                             description="Compare two tunekit results files (a baseline and a newer run).")
     parser.add_argument("old", help="the baseline results file")
@@ -38,9 +38,5 @@ def _compare(argv: Sequence[str]) -> int:
     regressed = [r for r in rows if r.verdict is Verdict.REGRESSED]
     for row in regressed:
         print(f"REGRESSED {row.id}: {row.reason()}", file=sys.stderr)
-    return int(pytest.ExitCode.TESTS_FAILED if regressed else pytest.ExitCode.OK)
+    return int(ExitCode.TESTS_FAILED if regressed else ExitCode.OK)
 
-
-def main(argv: Sequence[str]) -> int:
-    """Entry point of ``tunekit compare``; returns 0, 1 (a regression) or 4 (bad arguments or files)."""
-    return run_command(_compare, argv)

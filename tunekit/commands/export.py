@@ -15,20 +15,14 @@ import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-import pytest
-
 from tunekit import results as results_io
-from tunekit.commands._args import ArgumentParser, run_command
-from tunekit.errors import TunekitError
+from tunekit.commands._args import ArgumentParser
+from tunekit.errors import ExitCode, ExportError
 from tunekit.results import ResultsDocument
 
 __all__ = ["FIXED_COLUMNS", "main", "trial_rows"]
 
 FIXED_COLUMNS = ("id", "number", "state", "score", "score_std", "duration_s", "error", "seed", "intermediate")
-
-
-class ExportError(TunekitError):
-    """The export cannot be written."""
 
 
 def _cell(value: Any) -> Any:
@@ -60,7 +54,8 @@ def trial_rows(doc: ResultsDocument) -> tuple[list[str], list[list[Any]]]:
     return header, rows
 
 
-def _export(argv: Sequence[str]) -> int:
+def main(argv: Sequence[str]) -> int:
+    """Entry point of ``tunekit export``: 0, or raises for bad arguments or unreadable/unwritable files (exit 4)."""
     parser = ArgumentParser(prog="tunekit export", description="Export the trials of a tunekit results file.")
     parser.add_argument("results", metavar="RESULTS.json", help="the results file (e.g. .tunekit/results.json)")
     parser.add_argument("--csv", metavar="PATH", required=True,
@@ -73,15 +68,11 @@ def _export(argv: Sequence[str]) -> int:
     writer.writerows(rows)
     if args.csv == "-":
         sys.stdout.write(buffer.getvalue())
-        return int(pytest.ExitCode.OK)
+        return int(ExitCode.OK)
     try:
         results_io.write_atomic(args.csv, buffer.getvalue())
     except OSError as exc:
         raise ExportError(f"{args.csv}: cannot write the CSV: {exc.strerror or exc}") from None
     print(f"csv: {args.csv} ({len(rows)} trials)")
-    return int(pytest.ExitCode.OK)
+    return int(ExitCode.OK)
 
-
-def main(argv: Sequence[str]) -> int:
-    """Entry point of ``tunekit export``; returns 0, or 4 for bad arguments or unreadable/unwritable files."""
-    return run_command(_export, argv)

@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-import pytest
-
 from tunekit import results as results_io
-from tunekit.commands._args import ArgumentParser, run_command
+from tunekit.commands._args import ArgumentParser
+from tunekit.errors import ExitCode
 
 __all__ = ["main"]
 
 
-def _report(argv: Sequence[str]) -> int:
+def main(argv: Sequence[str]) -> int:
+    """Entry point of ``tunekit report``: 0, or raises for bad arguments or unreadable/unwritable files (exit 4)."""
     parser = ArgumentParser(prog="tunekit report",
                             description="Write a self-contained HTML report (leaderboard, hints, plots) of a "
                                         "tunekit results file; it opens offline in any browser.")
@@ -30,9 +30,5 @@ def _report(argv: Sequence[str]) -> int:
 
     write_report(doc, output, baseline=baseline, baseline_label=args.baseline or "", source=args.results)
     print(f"report: {output}")
-    return int(pytest.ExitCode.OK)
+    return int(ExitCode.OK)
 
-
-def main(argv: Sequence[str]) -> int:
-    """Entry point of ``tunekit report``; returns 0, or 4 for bad arguments or unreadable/unwritable files."""
-    return run_command(_report, argv)

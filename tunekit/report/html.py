@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tunekit.compare import compare_documents, provenance_warnings
-from tunekit.errors import TunekitError
+from tunekit.errors import ReportError
 from tunekit.report.diagnostics import diagnose
 from tunekit.report.importance import METHOD, MIN_TRIALS, param_importance
 from tunekit.report.leaderboard import display_ids, format_params, format_score, format_value
@@ -41,10 +41,6 @@ __all__ = ["BaselineRow", "ReportError", "baseline_rows", "render_report", "writ
 
 _TOP_TRIALS = 10
 _FAILED_SHOWN = 20
-
-
-class ReportError(TunekitError):
-    """The HTML report cannot be built or written (plotly missing, unwritable path, ...)."""
 
 
 def _e(value: Any) -> str:

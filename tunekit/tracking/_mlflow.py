@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar
 
-from tunekit.errors import TunekitError
+from tunekit.errors import TrackingError
 from tunekit.report.plots import INTERMEDIATE_METRIC, trial_intermediate
 from tunekit.results import ExperimentResult, ResultsDocument
 from tunekit.trial import TrialResult, TrialState
@@ -31,10 +31,6 @@ _MAX_TAG = 5000  # MLflow's limit on a tag value
 _MAX_PARAM = 6000  # ... and on a param value (500 on old servers: values this long are rare here)
 _BATCH = {"metrics": 1000, "params": 100, "tags": 100}  # MLflow's log_batch limits
 T = TypeVar("T")
-
-
-class TrackingError(TunekitError):
-    """Logging to an experiment tracker failed (the tracker is missing, unreachable or refused)."""
 
 
 def require_mlflow() -> None:

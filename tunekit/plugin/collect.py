@@ -15,19 +15,11 @@ from typing import Any
 import pytest
 
 from tunekit.api import TunableSpec, get_spec
-from tunekit.errors import TunekitError
-from tunekit.item import TunableItem
+from tunekit.errors import InvalidExperiment
+from tunekit.plugin.item import TunableItem, wants_traceback
 from tunekit.trial import describe_exception
 
 __all__ = ["ExperimentModule", "InvalidExperimentNode", "make_item", "matches"]
-
-
-class InvalidExperiment(TunekitError):
-    """An experiment (or its file) cannot be collected; reported as one line."""
-
-
-def _wants_traceback(config: pytest.Config) -> bool:
-    return config.getoption("tbstyle", "auto") not in ("auto", "line", "no")
 
 
 def matches(path: Path, patterns: tuple[str, ...]) -> bool:
@@ -116,13 +108,13 @@ class ExperimentModule(pytest.Module):
             return super()._getobj()
         except self.CollectError as exc:
             cause = exc.__cause__
-            if cause is None or _wants_traceback(self.config):
+            if cause is None or wants_traceback(self.config):
                 raise
             raise InvalidExperiment(self._import_problem(cause)) from cause
         except (pytest.skip.Exception, KeyboardInterrupt):
             raise
         except Exception as exc:
-            if _wants_traceback(self.config):
+            if wants_traceback(self.config):
                 raise
             raise InvalidExperiment(self._import_problem(exc)) from exc
 

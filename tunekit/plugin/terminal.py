@@ -1,0 +1,125 @@
+"""What a run shows in the terminal: each experiment's live progress line, then leaderboard and verdicts."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tunekit.compare import provenance_warnings
+from tunekit.plugin.controller import Controller
+from tunekit.report import format_leaderboard, format_top_trials
+from tunekit.report.diagnostics import diagnose
+from tunekit.report.leaderboard import format_score
+from tunekit.report.verdicts import format_verdicts
+from tunekit.results import ExperimentResult, ExperimentStatus
+from tunekit.trial import TrialResult, TrialState
+
+__all__ = ["LiveLine", "TerminalSummary"]
+
+
+def _display_path(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def _width(reporter: Any) -> int:
+    return int(getattr(getattr(reporter, "_tw", None), "fullwidth", 80))
+
+
+class LiveLine:
+    """Progress of the running experiment on its line of the verbose terminal output (a runner Progress)."""
+
+    def __init__(self, item: pytest.Item) -> None:
+        self.budget = 0
+        self.reporter = item.config.pluginmanager.get_plugin("terminalreporter")
+        self.capture = item.config.pluginmanager.get_plugin("capturemanager")
+        verbose = self.reporter is not None and getattr(self.reporter, "showlongtestinfo", False)
+        self.enabled = verbose and not hasattr(item.config, "workerinput")
+        self.live = self.enabled and getattr(self.reporter, "isatty", False)
+        prefix = getattr(self.reporter, "currentfspath", None) if self.enabled else None
+        self.prefix = prefix if isinstance(prefix, str) else ""
+        self.last = 0.0
+
+    def _write(self, text: str) -> None:
+        room = _width(self.reporter) - len(self.prefix) - 16  # leave room for " PASSED [100%]"
+        if room < 12:
+            return
+        text = text[:room]
+        if self.capture is not None:
+            with self.capture.global_and_fixture_disabled():
+                self.reporter.write(text, flush=True)
+        else:
+            self.reporter.write(text, flush=True)
+
+    def started(self, budget: int) -> None:
+        self.budget = budget
+
+    def trial_done(self, best: TrialResult | None, done: int) -> None:
+        if not self.live or not self.prefix:
+            return
+        now = time.monotonic()
+        if now - self.last < 0.1 and done < self.budget:
+            return
+        self.last = now
+        best_text = f" best {format_score(best.score, best.score_std)} (#{best.number})" if best else ""
+        self._write(f"\r{self.prefix}trial {done}/{self.budget}{best_text}\x1b[K")
+
+    def finished(self, record: ExperimentResult) -> None:
+        if not self.enabled:
+            return
+        best = record.best
+        text = (f"{record.count(TrialState.COMPLETE)}/{record.budget['trials']} "
+                f"best {format_score(best.score, best.score_std) if best else '-'} {record.duration_s:.1f}s ")
+        self._write(f"\r{self.prefix}{text}\x1b[K" if self.live and self.prefix else text)
+
+
+class TerminalSummary:
+    """Prints the leaderboard, notes, hints, verdicts and written files at the end of the run."""
+
+    def __init__(self, controller: Controller) -> None:
+        self.controller = controller
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        controller = self.controller
+        if controller.is_worker or not controller.records:
+            return
+        tr, options = terminalreporter, controller.options
+        width = _width(tr)
+        records = controller.sorted_records()
+        tr.write_sep("=", "tunekit leaderboard")
+        for line in format_leaderboard(records, width=width).splitlines():
+            tr.write_line(line)
+        for record in records:
+            for note in record.notes:
+                tr.write_line(f"note: {record.id}: {note}")
+            if record.status == ExperimentStatus.FAILED and record.error:
+                tr.write_line(f"FAILED {record.id}: {record.error}", red=True)
+            elif record.status == ExperimentStatus.INTERRUPTED:
+                tr.write_line(f"INTERRUPTED {record.id}: {len(record.trials)} finished trials kept", yellow=True)
+            for hint in diagnose(record):
+                tr.write_line(f"hint: {record.id}: {hint}")
+        if options.top:
+            for record in records:
+                tr.write_sep("-", f"top {options.top}: {record.id}")
+                for line in format_top_trials(record, options.top, width=width).splitlines():
+                    tr.write_line(line)
+        outputs = controller.outputs
+        if outputs is None:
+            return
+        if outputs.comparisons:
+            tr.write_sep("=", "tunekit verdicts")
+            for line in format_verdicts(outputs.comparisons).splitlines():
+                tr.write_line(line)
+            assert options.baseline is not None
+            for warning in provenance_warnings(options.baseline, outputs.document):
+                tr.write_line(f"warning: {warning}", yellow=True)
+        for label, path in outputs.written:
+            tr.write_line(f"{label}: {_display_path(path) if isinstance(path, Path) else path}")
+        for error in outputs.errors:
+            tr.write_line(f"ERROR: {error}", red=True)

@@ -1,0 +1,249 @@
+"""Run one experiment, fresh, resumed or re-checked, and judge its record; nothing here knows pytest.
+
+:func:`run_experiment` returns the experiment's :class:`~tunekit.results.ExperimentResult`; a failed or
+regressed experiment is a record with status ``failed`` (:func:`failure_of` turns it into the error to
+report). Ctrl-C raises :class:`~tunekit.errors.ExperimentInterrupted` carrying the partial record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Protocol
+
+from tunekit.api import TRIAL_ARGUMENT, TunableSpec
+from tunekit.compare import Verdict, compare_experiment
+from tunekit.errors import (
+    ExperimentFailed,
+    ExperimentInterrupted,
+    ExperimentSkipped,
+    TunekitError,
+)
+from tunekit.executors import Executor, Objective
+from tunekit.journal import fingerprint, journal_path
+from tunekit.results import ExperimentResult, ExperimentStatus, ResultsDocument, best_trial
+from tunekit.run.options import RunOptions
+from tunekit.run.resume import open_journal
+from tunekit.run.settings import Settings, resolve_settings
+from tunekit.search import SearchInterrupted, SearchOutcome, StopReason, run_fixed, run_search
+from tunekit.strategies import get_strategy
+from tunekit.trial import Trial, TrialResult, TrialState, trial_seed
+
+__all__ = [
+    "RECHECK_STRATEGY",
+    "ExecutorSource",
+    "Experiment",
+    "Progress",
+    "bind_objective",
+    "failure_of",
+    "judge",
+    "run_experiment",
+]
+
+#: The ``strategy`` of a record made by ``--recheck`` (re-evaluations of a baseline's best parameters).
+RECHECK_STRATEGY = "recheck"
+
+#: Gives the executor for an experiment's settings (a session shares one pool between experiments).
+ExecutorSource = Callable[[Settings], Executor]
+
+_EARLY_STOP_NOTES = {
+    StopReason.TARGET: "stopped early: the target score {stop.target:g} was reached after {n} trials",
+    StopReason.PATIENCE: "stopped early: no better score in the last {stop.patience} trials ({n} trials run)",
+    StopReason.TIMEOUT: "stopped early: the search timeout of {stop.timeout:g} s ran out after {n} trials",
+    StopReason.EXHAUSTED: "stopped after {n} trials: the strategy had nothing left to propose",
+}
+
+
+class Progress(Protocol):
+    """Watches a search as it runs (the terminal's live line); every method is optional to act on."""
+
+    def started(self, budget: int) -> None:
+        """The search starts with this trial budget."""
+
+    def trial_done(self, best: TrialResult | None, done: int) -> None:
+        """A trial finished: the best trial so far and how many trials are done."""
+
+    def finished(self, record: ExperimentResult) -> None:
+        """The search ended with this record (before it is judged against a baseline)."""
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """One experiment as the runner sees it: its ID, its declaration, and its objective bound to fixtures."""
+
+    id: str
+    spec: TunableSpec
+    objective: Objective
+    #: The decorated function itself: its source fingerprints the journal.
+    function: Callable[..., Any]
+
+
+def bind_objective(function: Callable[..., Any], spec: TunableSpec, fixtures: Mapping[str, Any]) -> Objective:
+    """The objective executors call: ``function`` with its fixtures, a trial's parameters and its handle."""
+    bound = {name: fixtures[name] for name in spec.fixture_names}
+    takes_trial = spec.takes_trial
+
+    def objective(trial: Trial) -> Any:
+        kwargs = {**bound, **trial.params}
+        if takes_trial:
+            kwargs[TRIAL_ARGUMENT] = trial
+        return function(**kwargs)
+
+    return objective
+
+
+def _record(experiment: Experiment, settings: Settings, outcome: SearchOutcome, status: str, *,
+            recheck: bool = False) -> ExperimentResult:
+    assert experiment.spec.space is not None
+    pruner = None if recheck else settings.pruner
+    return ExperimentResult(
+        id=experiment.id, strategy=RECHECK_STRATEGY if recheck else settings.strategy,
+        direction=settings.direction, seed=settings.seed,
+        budget={"trials": len(outcome.trials) if recheck else settings.trials},
+        space=experiment.spec.space.to_dict(), trials=outcome.trials, status=status,
+        duration_s=outcome.duration_s, stop_reason=outcome.stop_reason, notes=list(settings.notes),
+        tolerance=settings.declared_tolerance,
+        pruner=None if pruner is None else {"name": pruner.name, "options": dict(pruner.options)})
+
+
+def _search(experiment: Experiment, settings: Settings, options: RunOptions, executor: Executor,
+            journal_dir: Path | None, root: Path, progress: Progress | None) -> ExperimentResult:
+    spec = experiment.spec
+    assert spec.space is not None
+    strategy = get_strategy(settings.strategy)(spec.space, seed=settings.seed, budget=settings.trials)
+    journal, restored = None, []
+    if journal_dir is not None:
+        print_ = fingerprint(space=spec.space.to_dict(), strategy=settings.strategy, direction=settings.direction,
+                             seed=settings.seed, objective=experiment.function, start=settings.start)
+        journal, restored = open_journal(journal_path(journal_dir, experiment.id), experiment_id=experiment.id,
+                                         fingerprint=print_, resume=options.resume, budget=settings.trials,
+                                         root=root)
+    if restored:
+        settings = settings.with_note(f"resumed: {len(restored)} trials from the journal")
+    if progress is not None:
+        progress.started(settings.trials)
+
+    def on_trial(result: TrialResult, best: TrialResult | None, done: int) -> None:
+        if journal is not None:
+            journal.append(result)  # on disk before the next trial is proposed
+        if progress is not None:
+            progress.trial_done(best, done)
+
+    try:
+        outcome = run_search(experiment.objective, strategy, trials=settings.trials, direction=settings.direction,
+                             seed=settings.seed, executor=executor, on_trial=on_trial, restored=restored,
+                             pruner=settings.pruner, stop=settings.stop, start_points=settings.start)
+        if journal is not None:
+            journal.finish(ExperimentStatus.PASSED)  # the search ran to its end: nothing left to resume
+    except SearchInterrupted as interrupt:
+        raise ExperimentInterrupted(_record(experiment, settings, interrupt.outcome,
+                                            ExperimentStatus.INTERRUPTED)) from None
+    finally:
+        if journal is not None:
+            journal.close()
+    early = _EARLY_STOP_NOTES.get(outcome.stop_reason)
+    if early is not None:
+        settings = settings.with_note(early.format(n=len(outcome.trials), stop=settings.stop))
+    best = best_trial(outcome.trials, settings.direction)
+    if best is not None and best.warm_start and len(outcome.trials) > len(settings.start):
+        settings = settings.with_note(
+            f"the best trial (#{best.number}) is a start point: no proposal of the search beat it")
+    record = _record(experiment, settings, outcome, ExperimentStatus.PASSED)
+    if progress is not None:
+        progress.finished(record)
+    return record
+
+
+def _recheck(experiment: Experiment, settings: Settings, options: RunOptions, baseline: ResultsDocument,
+             executor: Executor) -> ExperimentResult:
+    spec = experiment.spec
+    assert spec.space is not None
+    previous = baseline.get(experiment.id)
+    if previous is None or previous.best is None:
+        raise ExperimentSkipped("not in the baseline: a new experiment, nothing to re-check")
+    best = previous.best
+    if set(best.params) != set(spec.space):
+        raise ExperimentFailed(f"{experiment.id}: the baseline's best parameters {sorted(best.params)} do not "
+                               f"match the space {sorted(spec.space)}: save a new baseline")
+    # The first evaluation reuses the baseline trial's own seed, so an unchanged deterministic
+    # pipeline reproduces the baseline exactly; --seed (or further repeats) draws fresh seeds.
+    seeds = [trial_seed(options.seed if options.seed is not None else previous.seed, best.number + k)
+             for k in range(options.repeats)]
+    if options.seed is None and best.seed is not None:
+        seeds[0] = best.seed
+    try:
+        outcome = run_fixed(experiment.objective, best.params, seeds, executor=executor)
+    except SearchInterrupted as interrupt:
+        raise ExperimentInterrupted(_record(experiment, settings, interrupt.outcome, ExperimentStatus.INTERRUPTED,
+                                            recheck=True)) from None
+    return _record(experiment, settings, outcome, ExperimentStatus.PASSED, recheck=True)
+
+
+def _all_failed_reason(record: ExperimentResult) -> str:
+    failures = [t for t in record.trials if t.state is TrialState.FAIL]
+    pruned = record.count(TrialState.PRUNED)
+    if not failures:
+        reason = f"no trial completed: all {pruned} were pruned (is the pruner too aggressive?)"
+    elif pruned:
+        reason = f"no trial completed: {len(failures)} failed, {pruned} were pruned"
+    else:
+        reason = f"all {len(record.trials)} trials failed"
+    if failures and failures[0].error:
+        reason += f"; first error (trial {failures[0].number}): {failures[0].error}"
+    return reason
+
+
+def judge(record: ExperimentResult, baseline: ResultsDocument | None, tolerance: Any) -> ExperimentResult:
+    """``record`` as failed when no trial completed or when it regressed against ``baseline``, else as is.
+
+    Returns a new record; ``record`` itself is not changed.
+    """
+    if record.best is None:
+        return replace(record, status=ExperimentStatus.FAILED, error=_all_failed_reason(record))
+    if baseline is not None:
+        comparison = compare_experiment(baseline.get(record.id), record, tolerance)
+        if comparison.verdict is Verdict.REGRESSED:
+            return replace(record, status=ExperimentStatus.FAILED, error=comparison.reason())
+    return record
+
+
+def failure_of(record: ExperimentResult) -> ExperimentFailed | None:
+    """The error to report for a failed record (with the first failed trial's traceback), else ``None``."""
+    if record.status != ExperimentStatus.FAILED:
+        return None
+    first_failure = next((t for t in record.trials if t.state is TrialState.FAIL), None)
+    traceback_text = first_failure.traceback if first_failure is not None and record.best is None else None
+    return ExperimentFailed(record.error or "failed", traceback_text)
+
+
+def run_experiment(experiment: Experiment, options: RunOptions, *, executors: ExecutorSource,
+                   journal_dir: Path | None = None, root: Path | None = None,
+                   progress: Progress | None = None) -> ExperimentResult:
+    """Run ``experiment`` as ``options`` ask (search, resume, or re-check a baseline) and judge the record.
+
+    Args:
+        experiment: The experiment and its objective.
+        options: The run's options; the experiment's own settings apply where they say nothing.
+        executors: Gives the executor for the resolved settings.
+        journal_dir: Where the experiment's journal goes (needed to resume); ``None`` keeps no journal.
+        root: The directory journal paths are shown relative to in messages.
+        progress: Told about the search as it runs.
+
+    Raises:
+        ExperimentFailed: The experiment cannot run as set up (settings, executor, journal, baseline).
+        ExperimentSkipped: A re-check of an experiment that the baseline does not have.
+        ExperimentInterrupted: Ctrl-C; carries the record of the trials finished so far.
+    """
+    try:
+        settings = resolve_settings(experiment.spec, options)
+        executor = executors(settings)
+        if options.recheck is not None:
+            record = _recheck(experiment, settings, options, options.recheck, executor)
+        else:
+            record = _search(experiment, settings, options, executor, journal_dir, root or Path.cwd(), progress)
+    except (ExperimentFailed, ExperimentSkipped):
+        raise
+    except TunekitError as exc:
+        raise ExperimentFailed(f"{experiment.id}: {exc}") from None
+    return judge(record, options.baseline, settings.tolerance)

@@ -1,0 +1,75 @@
+"""The end of a run: its results document, compared with the baseline, then written where the options say."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tunekit import results as results_io
+from tunekit.compare import DEFAULT_TOLERANCE, Comparison, compare_documents
+from tunekit.errors import OutputError, TunekitError
+from tunekit.provenance import commit_info, machine_info, package_version
+from tunekit.results import ExperimentResult, ResultsDocument
+from tunekit.run.options import RunOptions
+
+__all__ = ["RunOutputs", "make_document", "write_outputs"]
+
+
+@dataclass
+class RunOutputs:
+    """What the end of a run produced: the comparisons with the baseline, what was written, what failed."""
+
+    document: ResultsDocument
+    comparisons: list[Comparison] = field(default_factory=list)
+    #: (label, path or URI) of each output written: results, baseline, report, mlflow.
+    written: list[tuple[str, Path | str]] = field(default_factory=list)
+    errors: list[TunekitError] = field(default_factory=list)
+
+
+def make_document(records: Iterable[ExperimentResult], root: Path) -> ResultsDocument:
+    """The results document of ``records``, with the machine's and the commit's provenance."""
+    return ResultsDocument(experiments=list(records), tunekit_version=package_version("tunekit") or "",
+                           machine_info=machine_info(), commit_info=commit_info(root))
+
+
+def write_outputs(document: ResultsDocument, options: RunOptions, *,
+                  expected_missing: Iterable[str] = ()) -> RunOutputs:
+    """Compare ``document`` with the options' baseline and write every output they ask for.
+
+    An output that cannot be written does not stop the others: its error is kept in ``errors``.
+    ``expected_missing`` are baseline IDs this run did not set out to run (not "missing" verdicts).
+    """
+    outputs = RunOutputs(document)
+    if options.baseline is not None:
+        outputs.comparisons = compare_documents(options.baseline, document,
+                                                tolerance=options.tolerance or DEFAULT_TOLERANCE,
+                                                expected_missing=expected_missing)
+
+    def write(label: str, path: Path | None, writer: Callable[[Path], None]) -> None:
+        if path is None:
+            return
+        try:
+            writer(path)
+        except (OSError, TunekitError) as exc:
+            outputs.errors.append(OutputError(f"cannot write {label} {path}: {exc}"))
+        else:
+            outputs.written.append((label, path))
+
+    write("results", options.results_path, lambda p: results_io.dump(document, p))
+    write("baseline", options.save_baseline_path, lambda p: results_io.dump(document, p))
+    if options.html_path is not None:
+        from tunekit.report.html import write_report
+
+        write("report", options.html_path, lambda p: write_report(
+            document, p, baseline=options.baseline, baseline_label=options.baseline_label))
+    if options.mlflow is not None:
+        from tunekit.tracking import log_to_mlflow
+
+        try:
+            log_to_mlflow(document, options.mlflow or None)
+        except TunekitError as exc:
+            outputs.errors.append(exc)
+        else:
+            outputs.written.append(("mlflow", options.mlflow or "MLflow's default tracking URI"))
+    return outputs

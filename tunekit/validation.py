@@ -1,0 +1,95 @@
+"""One validator per kind of setting, shared by ``@tunable``, :func:`tunekit.tune` and the command line.
+
+Each takes the value and the name to report it under (``trials`` in Python, ``--trials`` on the command
+line) and returns the value normalised, or raises :class:`~tunekit.errors.SpecError`. A value typed on the
+command line (``text=True``) is parsed first and its message quotes the text as typed.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+from tunekit.errors import SpecError
+
+__all__ = ["DIRECTIONS", "count", "direction", "finite_number", "seconds", "strategy_name", "workers"]
+
+DIRECTIONS = ("maximize", "minimize")
+
+
+def _is_int(value: Any) -> bool:
+    return not isinstance(value, bool) and isinstance(value, numbers.Integral)
+
+
+def count(name: str, value: Any, *, minimum: int = 1, text: bool = False) -> int | None:
+    """An integer of at least ``minimum`` (a budget, a seed, a patience), or ``None`` when not set."""
+    if value is None:
+        return None
+    if text:
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            number = minimum - 1
+        if number < minimum:
+            raise SpecError(f"{name}: expected an integer >= {minimum}, got {value!r}")
+        return number
+    if not _is_int(value) or value < minimum:
+        kind = "a positive integer" if minimum == 1 else "a non-negative integer" if minimum == 0 else (
+            f"an integer >= {minimum}")
+        raise SpecError(f"{name}: expected {kind}, got {value!r}")
+    return int(value)
+
+
+def seconds(name: str, value: Any, *, text: bool = False) -> float | None:
+    """A positive, finite number of seconds, or ``None`` when not set."""
+    if value is None:
+        return None
+    number: Any = value
+    if text:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            number = math.nan
+    if isinstance(number, bool) or not isinstance(number, numbers.Real) or not 0 < number < math.inf:
+        raise SpecError(f"{name}: expected a positive number of seconds, got {value!r}")
+    return float(number)
+
+
+def workers(name: str, value: Any, *, text: bool = False) -> int | str | None:
+    """A positive number of worker processes, ``"auto"`` (the usable cores), or ``None`` when not set."""
+    if value is None or value == "auto":
+        return value
+    if text:
+        return count(name, value, text=True)
+    if not _is_int(value) or value < 1:
+        raise SpecError(f"{name}: expected a positive integer or 'auto', got {value!r}")
+    return int(value)
+
+
+def finite_number(name: str, value: Any) -> float | None:
+    """A finite number (a target score), or ``None`` when not set."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+        raise SpecError(f"{name}: expected a finite number, got {value!r}")
+    return float(value)
+
+
+def direction(value: Any) -> str:
+    """``"maximize"`` or ``"minimize"``."""
+    if value not in DIRECTIONS:
+        raise SpecError(f"direction: expected 'maximize' or 'minimize', got {value!r}")
+    return str(value)
+
+
+def strategy_name(name: str, value: Any) -> str | None:
+    """The name of a registered strategy, or ``None`` (the default strategy for the space)."""
+    from tunekit.strategies import available_strategies
+
+    if value is None:
+        return None
+    names = available_strategies()
+    if value not in names:
+        raise SpecError(f"{name}: expected one of {', '.join(names)}, got {value!r}")
+    return str(value)
