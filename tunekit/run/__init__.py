@@ -18,7 +18,7 @@ from tunekit.run.experiment import (
 from tunekit.run.options import DEFAULT_RESULTS_PATH, JOURNAL_DIR, RunOptions, parse_options
 from tunekit.run.outputs import RunOutputs, make_document, write_outputs
 from tunekit.run.settings import Settings, resolve_settings
-from tunekit.run.tune import default_experiment_id, tune
+from tunekit.run.standalone import default_experiment_id, tune
 
 __all__ = [
     "DEFAULT_RESULTS_PATH",

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from tunekit.api import TRIAL_ARGUMENT, TunableSpec
-from tunekit.compare import Verdict, compare_experiment
+from tunekit.compare import DEFAULT_TOLERANCE, Tolerance, Verdict, compare_experiment
 from tunekit.errors import (
     ExperimentFailed,
     ExperimentInterrupted,
@@ -194,7 +194,8 @@ def _all_failed_reason(record: ExperimentResult) -> str:
     return reason
 
 
-def judge(record: ExperimentResult, baseline: ResultsDocument | None, tolerance: Any) -> ExperimentResult:
+def judge(record: ExperimentResult, baseline: ResultsDocument | None,
+          tolerance: Tolerance = DEFAULT_TOLERANCE) -> ExperimentResult:
     """``record`` as failed when no trial completed or when it regressed against ``baseline``, else as is.
 
     Returns a new record; ``record`` itself is not changed.

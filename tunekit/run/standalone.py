@@ -1,4 +1,4 @@
-"""``tunekit.tune``: run one ``@tunable`` function from a notebook or a script, without pytest."""
+"""Run one ``@tunable`` function from a notebook or a script, without pytest: :func:`tunekit.tune`."""
 
 from __future__ import annotations
 
