@@ -8,23 +8,41 @@ from collections.abc import Callable
 
 import pytest
 
-# pytester's in-process runs drop the modules a run imported; C extensions (numpy.fft via scipy) cannot be
-# imported twice in one process, so the libraries experiments use are imported once, here.
-import sklearn.datasets
-import sklearn.ensemble
-import sklearn.linear_model
-import sklearn.model_selection
-import sklearn.pipeline
-import sklearn.preprocessing
-import sklearn.svm  # noqa: F401
-import skopt  # noqa: F401 - the bayes strategy's backend, imported lazily by experiments' searches
-
 from tunekit import results
 
 # A shell starts background jobs (`cmd &`) with SIGINT ignored, and every child inherits that, so the tests
 # that interrupt a tunekit process would see their Ctrl-C ignored. Children of this suite get the default.
 if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
     signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every end-to-end test slow: those driving pytest/tunekit through ``pytester`` (in-process or in a
+    subprocess); other subprocess tests carry the marker themselves. ``-m "not slow"`` is the inner loop."""
+    for item in items:
+        if "pytester" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
+def _import_experiment_libraries() -> None:
+    """pytester's in-process runs drop the modules a run imported, and C extensions (numpy.fft via scipy)
+    cannot be imported twice in one process: the libraries experiments use are imported once, before the
+    first such run, and only by the tests that need them, so collecting the suite stays fast."""
+    import sklearn.datasets
+    import sklearn.ensemble
+    import sklearn.linear_model
+    import sklearn.model_selection
+    import sklearn.pipeline
+    import sklearn.preprocessing
+    import sklearn.svm
+    import skopt  # noqa: F401 - the bayes strategy's backend, imported lazily by experiments' searches
+
+
+@pytest.fixture
+def pytester(pytester: pytest.Pytester) -> pytest.Pytester:
+    """pytest's ``pytester``, after the libraries its in-process runs of experiments would import."""
+    _import_experiment_libraries()
+    return pytester
 
 
 @pytest.fixture

@@ -51,7 +51,7 @@ def seconds(name: str, value: Any, *, text: bool = False) -> float | None:
             number = float(value)
         except (TypeError, ValueError):
             number = math.nan
-    if isinstance(number, bool) or not isinstance(number, numbers.Real) or not 0 < number < math.inf:
+    if isinstance(number, bool) or not isinstance(number, numbers.Real) or not 0 < float(number) < math.inf:
         raise SpecError(f"{name}: expected a positive number of seconds, got {value!r}")
     return float(number)
 

@@ -50,7 +50,7 @@ class InvalidExperimentNode(pytest.Collector):
     def collect(self) -> list[Any]:
         raise InvalidExperiment(self.message)
 
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException]) -> str:  # type: ignore[override]
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException]) -> Any:  # type: ignore[override]
         if isinstance(excinfo.value, InvalidExperiment):
             return str(excinfo.value)
         return super().repr_failure(excinfo)
@@ -59,7 +59,7 @@ class InvalidExperimentNode(pytest.Collector):
 def make_item(collector: pytest.Collector, name: str, obj: object) -> Any:
     """The item for ``obj`` if it is an experiment, an error node if it is a broken one, else ``None``."""
     spec = get_spec(obj)
-    if spec is None:
+    if spec is None or not callable(obj):
         return None
     module = getattr(collector, "module", None)
     if module is not None and getattr(obj, "__module__", None) != module.__name__:

@@ -55,7 +55,7 @@ class Controller:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         for name, value in report.user_properties:
             if name == RESULT_PROPERTY:
-                self.add(results_io.experiment_from_dict(json.loads(value)))
+                self.add(results_io.experiment_from_dict(json.loads(str(value))))
 
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
         # An interrupted item makes no report: its partial record comes with the interrupt (as its cause).

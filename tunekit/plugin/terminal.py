@@ -51,6 +51,7 @@ class LiveLine:
         if room < 12:
             return
         text = text[:room]
+        assert self.reporter is not None  # enabled only with a terminal reporter
         if self.capture is not None:
             with self.capture.global_and_fixture_disabled():
                 self.reporter.write(text, flush=True)

@@ -82,8 +82,8 @@ def _fit(rows: list[list[str]], headers: list[str], width: int, wrap: Sequence[i
     fixed = sum(w for i, w in enumerate(natural) if i not in wrap) + 2 * (len(headers) - 1)
     id_col, params_col = wrap
     maxwidths: list[int | None] = [None] * len(headers)
-    maxwidths[id_col] = min(natural[id_col], _MAX_ID_WIDTH)
-    params_width = max(_MIN_PARAMS_WIDTH, width - fixed - maxwidths[id_col])
+    id_width = maxwidths[id_col] = min(natural[id_col], _MAX_ID_WIDTH)
+    params_width = max(_MIN_PARAMS_WIDTH, width - fixed - id_width)
     # Params wrap between "name=value" pairs, never inside a number (tabulate would cut anywhere).
     rows = [[*r[:params_col], _wrap(r[params_col], params_width), *r[params_col + 1:]] for r in rows]
     return tabulate(rows, headers=headers, tablefmt="simple", maxcolwidths=maxwidths, disable_numparse=True)

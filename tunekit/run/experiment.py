@@ -21,7 +21,7 @@ from tunekit.errors import (
     TunekitError,
 )
 from tunekit.executors import Executor, Objective
-from tunekit.journal import fingerprint, journal_path
+from tunekit.journal import Journal, fingerprint, journal_path
 from tunekit.results import ExperimentResult, ExperimentStatus, ResultsDocument, best_trial
 from tunekit.run.options import RunOptions
 from tunekit.run.resume import open_journal
@@ -112,7 +112,8 @@ def _search(experiment: Experiment, settings: Settings, options: RunOptions, exe
     spec = experiment.spec
     assert spec.space is not None
     strategy = get_strategy(settings.strategy)(spec.space, seed=settings.seed, budget=settings.trials)
-    journal, restored = None, []
+    journal: Journal | None = None
+    restored: list[TrialResult] = []
     if journal_dir is not None:
         print_ = fingerprint(space=spec.space.to_dict(), strategy=settings.strategy, direction=settings.direction,
                              seed=settings.seed, objective=experiment.function, start=settings.start)

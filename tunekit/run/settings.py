@@ -91,6 +91,7 @@ def resolve_settings(spec: TunableSpec, options: RunOptions) -> Settings:
     if len(spec.start) > budget:
         raise SpecError(too_many_start_points(len(spec.start), budget))
     declared = spec.tolerance
+    workers = options.workers if options.workers is not None else spec.workers
     return Settings(
         strategy=strategy,
         trials=budget,
@@ -98,7 +99,7 @@ def resolve_settings(spec: TunableSpec, options: RunOptions) -> Settings:
         direction=spec.direction,
         tolerance=Tolerance.parse(declared) if declared else options.tolerance or DEFAULT_TOLERANCE,
         declared_tolerance=declared,
-        workers=_first(options.workers, spec.workers),
+        workers=workers,
         trial_timeout=_first(options.trial_timeout, spec.trial_timeout),
         dask=options.dask,
         pruner=_first(options.pruner, spec.pruner),
