@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from tunekit import validation
@@ -50,10 +50,6 @@ class TunableSpec:
     target: float | None = None
     #: Known configurations evaluated as the first trials (warm start), in space order with plain values.
     start: tuple[dict[str, Any], ...] = field(default=(), hash=False)
-
-    def with_overrides(self, **changes: Any) -> TunableSpec:
-        """Return a copy with command-line overrides applied (``None`` values are ignored)."""
-        return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 
 def _start_value(dim: Dimension, value: Any) -> Any:
