@@ -24,10 +24,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
 
 
-def _import_experiment_libraries() -> None:
+@pytest.fixture(autouse=True)
+def _experiment_libraries(request: pytest.FixtureRequest) -> None:
     """pytester's in-process runs drop the modules a run imported, and C extensions (numpy.fft via scipy)
-    cannot be imported twice in one process: the libraries experiments use are imported once, before the
-    first such run, and only by the tests that need them, so collecting the suite stays fast."""
+    cannot be imported twice in one process: the libraries experiments use are imported before pytester
+    takes its snapshot of ``sys.modules`` (autouse fixtures are set up first), and only for the tests that
+    use it, so collecting the suite stays fast."""
+    if "pytester" not in request.fixturenames:
+        return
     import sklearn.datasets
     import sklearn.ensemble
     import sklearn.linear_model
@@ -36,13 +40,6 @@ def _import_experiment_libraries() -> None:
     import sklearn.preprocessing
     import sklearn.svm
     import skopt  # noqa: F401 - the bayes strategy's backend, imported lazily by experiments' searches
-
-
-@pytest.fixture
-def pytester(pytester: pytest.Pytester) -> pytest.Pytester:
-    """pytest's ``pytester``, after the libraries its in-process runs of experiments would import."""
-    _import_experiment_libraries()
-    return pytester
 
 
 @pytest.fixture

@@ -28,8 +28,9 @@ def _display_path(path: Path) -> str:
         return str(path)
 
 
-def _width(reporter: Any) -> int:
-    return int(getattr(getattr(reporter, "_tw", None), "fullwidth", 80))
+def _width(config: pytest.Config) -> int:
+    """The terminal's width, through pytest's public terminal writer."""
+    return config.get_terminal_writer().fullwidth
 
 
 class LiveLine:
@@ -39,6 +40,7 @@ class LiveLine:
         self.budget = 0
         self.reporter = item.config.pluginmanager.get_plugin("terminalreporter")
         self.capture = item.config.pluginmanager.get_plugin("capturemanager")
+        self.config = item.config
         verbose = self.reporter is not None and getattr(self.reporter, "showlongtestinfo", False)
         self.enabled = verbose and not hasattr(item.config, "workerinput")
         self.live = self.enabled and getattr(self.reporter, "isatty", False)
@@ -47,7 +49,7 @@ class LiveLine:
         self.last = 0.0
 
     def _write(self, text: str) -> None:
-        room = _width(self.reporter) - len(self.prefix) - 16  # leave room for " PASSED [100%]"
+        room = _width(self.config) - len(self.prefix) - 16  # leave room for " PASSED [100%]"
         if room < 12:
             return
         text = text[:room]
@@ -91,7 +93,7 @@ class TerminalSummary:
         if controller.is_worker or not controller.records:
             return
         tr, options = terminalreporter, controller.options
-        width = _width(tr)
+        width = _width(tr.config)
         records = controller.sorted_records()
         tr.write_sep("=", "tunekit leaderboard")
         for line in format_leaderboard(records, width=width).splitlines():
