@@ -25,10 +25,6 @@ __all__ = ["Executor", "Objective", "evaluate"]
 Objective = Callable[[Trial], Any]
 
 
-class _Pruned(Exception):
-    """The trial stopped early at the pruner's request."""
-
-
 def _drive_generator(generator: Generator[Any, Any, Any], trial: Trial) -> Any:
     """Feed each yielded value to ``trial.report``; close the generator when the pruner says stop.
 
@@ -41,7 +37,7 @@ def _drive_generator(generator: Generator[Any, Any, Any], trial: Trial) -> Any:
             trial.report(last)
             if trial.should_prune():
                 generator.close()
-                raise _Pruned
+                raise TrialPruned
     except StopIteration as stop:
         if stop.value is not None:
             return stop.value
@@ -68,9 +64,9 @@ def evaluate(objective: Objective, trial: Trial) -> TrialResult:
         if inspect.isgenerator(value):
             value = _drive_generator(value, trial)
         if trial.should_prune():
-            raise _Pruned
+            raise TrialPruned
         outcome = parse_objective_value(value)
-    except (_Pruned, TrialPruned):
+    except TrialPruned:
         last = trial.intermediate[-1][1] if trial.intermediate else None
         return result(TrialState.PRUNED, score=last)
     except ObjectiveValueError as exc:
