@@ -27,7 +27,7 @@ def sample(craft):
 
 
 def read(text):
-    return list(csv.DictReader(io.StringIO(text)))
+    return list(csv.DictReader(io.StringIO(text, newline="")))
 
 
 def test_every_trial_is_a_row_with_its_params_and_metrics(craft, tmp_path, capsys):
@@ -74,3 +74,25 @@ def test_export_usage_errors_exit_4(craft, tmp_path, monkeypatch, capsys, args, 
     assert run_subcommand("export", args) == 4
     err = capsys.readouterr().err
     assert err.startswith("ERROR: ") and message in err
+
+
+def test_text_that_a_spreadsheet_would_run_is_made_inert(craft, tmp_path, capsys):
+    formulas = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx"]
+    space = {"kernel": {"type": "categorical", "choices": formulas}, "x": {"type": "real", "low": -5.0, "high": 5.0}}
+    trials = [craft.trial(i, -1.5, params={"kernel": f, "x": -2.5}, metrics={"=HYPERLINK(1)": "-bad"})
+              for i, f in enumerate(formulas)]
+    trials.append(craft.trial(len(formulas), params={"kernel": "=1+1", "x": 0.5}, error="=cmd|' /C calc'!A0"))
+    results = tmp_path / "r.json"
+    results_io.dump(craft.doc(craft.experiment(trials, id="-exp.py::tune", space=space)), results)
+    assert run_subcommand("export", [str(results), "--csv", "-"]) == 0
+    text = capsys.readouterr().out
+    rows = read(text)
+    assert [row["params.kernel"] for row in rows[:-1]] == ["'" + f for f in formulas]
+    assert rows[-1]["error"] == "'=cmd|' /C calc'!A0" and rows[0]["id"] == "'-exp.py::tune"
+    assert rows[0]["metrics.=HYPERLINK(1)"] == "'-bad"
+    # numbers stay numbers, negative ones included
+    assert rows[0]["score"] == "-1.5" and rows[0]["params.x"] == "-2.5"
+    for row in csv.reader(io.StringIO(text, newline="")):
+        for cell in row:
+            assert not cell.startswith(("=", "+", "@", "\t", "\r")) and (
+                not cell.startswith("-") or float(cell) < 0), cell

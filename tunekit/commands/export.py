@@ -4,6 +4,8 @@ Columns: ``id`` (the experiment's node ID), ``number``, ``state``, ``score``, ``
 ``duration_s``, ``error``, ``seed``, ``intermediate`` (the ``[[step, value], ...]`` a trial reported), then ``params.NAME`` for every parameter and ``metrics.NAME`` for every
 metric of any experiment in the file (empty where a trial has none). Numbers keep full precision; lists
 and objects (fold scores of a metric, intermediate values) are written as JSON; ``null`` is an empty cell.
+Text that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+return) gets a leading apostrophe, as OWASP recommends; numbers are written as they are.
 """
 
 from __future__ import annotations
@@ -25,13 +27,24 @@ __all__ = ["FIXED_COLUMNS", "main", "trial_rows"]
 FIXED_COLUMNS = ("id", "number", "state", "score", "score_std", "duration_s", "error", "seed", "intermediate")
 
 
+#: A text cell starting with one of these is a formula to a spreadsheet (OWASP's "CSV injection").
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text(value: str) -> str:
+    """``value`` made inert for spreadsheets: a leading apostrophe before a formula character."""
+    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+
+
 def _cell(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, (list, dict)):
         return json.dumps(value, allow_nan=False)
     if isinstance(value, float):
-        return repr(value)
+        return repr(value)  # a number stays a number, a negative one included
+    if isinstance(value, str):
+        return _text(value)
     return value
 
 
@@ -43,7 +56,7 @@ def trial_rows(doc: ResultsDocument) -> tuple[list[str], list[list[Any]]]:
     """The header and one row per trial of every experiment, in file order then trial number."""
     params = _union(p for e in doc.experiments for p in [*e.space, *(k for t in e.trials for k in t.params)])
     metrics = _union(m for e in doc.experiments for t in e.trials for m in t.metrics)
-    header = [*FIXED_COLUMNS, *(f"params.{p}" for p in params), *(f"metrics.{m}" for m in metrics)]
+    header = [_text(h) for h in (*FIXED_COLUMNS, *(f"params.{p}" for p in params), *(f"metrics.{m}" for m in metrics))]
     rows = []
     for exp in doc.experiments:
         for t in sorted(exp.trials, key=lambda t: t.number):
@@ -63,7 +76,7 @@ def main(argv: Sequence[str]) -> int:
     args = parser.parse_args(list(argv))
     header, rows = trial_rows(results_io.load(args.results))
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator="\r\n")  # RFC 4180; a \r inside a cell is quoted too
     writer.writerow(header)
     writer.writerows(rows)
     if args.csv == "-":
