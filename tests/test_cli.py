@@ -55,6 +55,21 @@ def test_node_ids_do_not_depend_on_the_working_directory(project: pytest.Pyteste
     assert not (project.path / "experiments" / ".tunekit").exists()
 
 
+def test_the_root_comes_from_the_paths_to_run_never_from_an_options_value(project: pytest.Pytester, run_tunekit,
+                                                                          tmp_path_factory) -> None:
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    (elsewhere / "pyproject.toml").write_text("[tool.tunekit]\n")
+    assert run_tunekit("--save-baseline", str(elsewhere / "base.json")).ret == 0
+    for args in (["--baseline", str(elsewhere / "base.json")], ["--junitxml", str(elsewhere / "junit.xml")],
+                 ["-k", "tune_x", "--json", str(elsewhere / "r.json")]):
+        result = run_tunekit(*args)
+        assert result.ret == 0, result.stdout.str()
+        result.stdout.fnmatch_lines([f"rootdir: {project.path}"])
+        assert _ids(project.path / ".tunekit" / "results.json" if "--json" not in args else elsewhere / "r.json") == [
+            "experiments/exp_x.py::tune_x"]
+    assert not (elsewhere / ".tunekit").exists()
+
+
 def test_collect_only_quiet(project: pytest.Pytester, run_tunekit) -> None:
     result = run_tunekit("--collect-only", "-q")
     assert result.ret == 0

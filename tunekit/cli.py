@@ -23,13 +23,26 @@ def _given(args: Sequence[str], *flags: str) -> bool:
     return any(a == f or a.startswith(f + "=") for a in args for f in flags)
 
 
+def _path_arguments(args: Sequence[str]) -> list[str]:
+    """The arguments pytest will take as paths or node IDs, never an option's value (``--baseline FILE``,
+    ``--junitxml FILE``): pytest's own parser decides, with every installed plugin's options declared."""
+    from _pytest.config import get_config  # pytest.main builds the same parser; no public API gives its result
+
+    try:
+        config = get_config(list(args))
+        config.pluginmanager.consider_preparse(list(args), exclude_only=False)
+        config.pluginmanager.load_setuptools_entrypoints("pytest11")
+        return [str(arg) for arg in config._parser.parse_known_args(list(args)).file_or_dir]
+    except Exception:  # noqa: BLE001 - pytest.main reports what is wrong with the arguments, in its words
+        return [arg for arg in args if not arg.startswith("-")]
+
+
 def _start_dir(args: Sequence[str]) -> Path:
-    """Where to look for the project root: the first path argument that exists, else the current directory."""
-    for arg in args:
-        if not arg.startswith("-"):
-            candidate = Path(arg.split("::", 1)[0])
-            if candidate.exists():
-                return candidate if candidate.is_dir() else candidate.parent
+    """Where to look for the project root: the first path to run that exists, else the current directory."""
+    for arg in _path_arguments(args):
+        candidate = Path(arg.split("::", 1)[0])
+        if candidate.exists():
+            return candidate if candidate.is_dir() else candidate.parent
     return Path.cwd()
 
 
