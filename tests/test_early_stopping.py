@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 
 import pytest
 
@@ -174,8 +175,80 @@ def test_returning_after_should_prune_is_pruned_and_ignoring_it_is_complete() ->
         trial.report(0.9, step=1)
         return 0.9
 
-    always = Trial(number=0, params={}, seed=0, _reporter=lambda step, value: True)
+    always = Trial(number=0, params={}, seed=0, reporter=lambda step, value: True)
     assert evaluate(stops, always).state is TrialState.PRUNED
-    never = Trial(number=0, params={}, seed=0, _reporter=lambda step, value: step == 0)
+    never = Trial(number=0, params={}, seed=0, reporter=lambda step, value: step == 0)
     finished = evaluate(ignores, never)  # told to stop at step 0, but the last report said go on
     assert finished.state is TrialState.COMPLETE and finished.intermediate == [(0, 0.1), (1, 0.9)]
+
+
+# --- the trial's reporter: what the search loop and the executors attach, copy and consult -------------
+
+def test_the_reporter_decides_should_prune_and_without_one_nothing_prunes() -> None:
+    heard: list[tuple[int, float]] = []
+
+    def reporter(step: int, value: float) -> bool:
+        heard.append((step, value))
+        return value > 0.5
+
+    trial = Trial(number=0, params={}, seed=0, reporter=reporter)
+    assert trial.has_reporter
+    trial.report(0.4)
+    assert not trial.should_prune()
+    trial.report(0.6)
+    assert trial.should_prune() and heard == [(1, 0.4), (2, 0.6)] == trial.intermediate
+    alone = Trial(number=0, params={}, seed=0)
+    alone.report(0.6)
+    assert not alone.has_reporter and not alone.should_prune() and alone.intermediate == [(1, 0.6)]
+    with pytest.raises(TypeError):
+        Trial(0, {}, 0, reporter)  # type: ignore[call-arg]  # keyword only
+
+
+def test_a_detached_copy_keeps_the_trial_and_its_reports_but_not_the_reporter() -> None:
+    heard: list[int] = []
+
+    def reporter(step: int, value: float) -> bool:
+        heard.append(step)
+        return True
+
+    trial = Trial(number=3, params={"x": 1}, seed=7, reporter=reporter)
+    trial.report(0.1)
+    copy = trial.detached()
+    assert copy == trial and repr(copy) == repr(trial) == "Trial(number=3, params={'x': 1}, seed=7)"
+    assert copy.intermediate == [(1, 0.1)] and copy.should_prune()  # the verdict so far travels too
+    assert not copy.has_reporter and not copy.ask_reporter(2, 0.2)
+    copy.report(0.2)
+    assert copy.intermediate == [(1, 0.1), (2, 0.2)]
+    assert trial.intermediate == [(1, 0.1)] and heard == [1]  # the original neither sees nor records it
+    sent = pickle.loads(pickle.dumps(copy))
+    assert sent == copy and sent.intermediate == copy.intermediate and not sent.has_reporter
+
+
+def test_a_trial_pickled_with_its_reporter_arrives_without_it() -> None:
+    trial = Trial(number=0, params={}, seed=0, reporter=lambda step, value: True)
+    trial.report(0.5)
+    arrived = pickle.loads(pickle.dumps(trial))
+    assert arrived == trial and arrived.intermediate == [(1, 0.5)] and not arrived.has_reporter
+    assert trial.has_reporter
+
+
+def test_with_reporter_attaches_a_new_reporter_to_a_copy() -> None:
+    heard: list[tuple[int, float]] = []
+
+    def forward(step: int, value: float) -> bool:
+        heard.append((step, value))
+        return step >= 2
+
+    received = Trial(number=1, params={}, seed=1)
+    received.report(0.3)
+    pruned = received.with_reporter(forward)
+    assert pruned.has_reporter and not received.has_reporter
+    pruned.report(0.4)
+    assert pruned.should_prune() and heard == [(2, 0.4)] and pruned.intermediate == [(1, 0.3), (2, 0.4)]
+    assert received.intermediate == [(1, 0.3)]
+
+
+def test_ask_reporter_answers_for_a_report_made_elsewhere_without_recording_it() -> None:
+    trial = Trial(number=0, params={}, seed=0, reporter=lambda step, value: value < 0.5)
+    assert trial.ask_reporter(1, 0.2) is True and trial.ask_reporter(2, 0.8) is False
+    assert trial.intermediate == [] and not trial.should_prune()

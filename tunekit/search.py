@@ -130,7 +130,7 @@ class _Progress:
     def trial(self, number: int, params: dict[str, Any]) -> Trial:
         """Trial ``number``, with its own seed and, when pruning, a reporter."""
         return Trial(number=number, params=params, seed=trial_seed(self.seed, number),
-                     _reporter=None if self.pruning is None else self.pruning.reporter_for(number))
+                     reporter=None if self.pruning is None else self.pruning.reporter_for(number))
 
     def add(self, result: TrialResult) -> None:
         """Record a finished trial and tell ``on_trial`` (which journals it before the next proposal)."""

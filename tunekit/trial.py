@@ -18,6 +18,7 @@ from tunekit.errors import TunekitError
 
 __all__ = [
     "ObjectiveValueError",
+    "Reporter",
     "Trial",
     "TrialPruned",
     "TrialResult",
@@ -50,7 +51,7 @@ class TrialPruned(Exception):
 Reporter = Callable[[int, float], bool]
 
 
-@dataclass
+@dataclass(init=False)
 class Trial:
     """The handle an objective gets when it declares a ``trial`` argument.
 
@@ -58,14 +59,24 @@ class Trial:
         number: Position of the trial in the search, from 0.
         params: The parameter set being evaluated.
         seed: A seed of the trial's own, to pass as ``random_state`` so reruns are reproducible.
+
+    ``reporter`` (keyword only) is what the search loop attaches to decide on each :meth:`report`: it gets
+    the step and the value and answers whether the trial should stop. Without one, reports are only
+    recorded and :meth:`should_prune` stays ``False``.
     """
 
     number: int
     params: dict[str, Any]
     seed: int
-    _reporter: Reporter | None = field(default=None, repr=False, compare=False)
-    _reports: list[tuple[int, float]] = field(default_factory=list, repr=False, compare=False)
-    _prune: bool = field(default=False, repr=False, compare=False)
+    _reporter: Reporter | None = field(repr=False, compare=False)
+    _reports: list[tuple[int, float]] = field(repr=False, compare=False)
+    _prune: bool = field(repr=False, compare=False)
+
+    def __init__(self, number: int, params: dict[str, Any], seed: int, *, reporter: Reporter | None = None) -> None:
+        self.number, self.params, self.seed = number, params, seed
+        self._reporter = reporter
+        self._reports = []
+        self._prune = False
 
     def report(self, value: Any, step: int | None = None) -> None:
         """Report an intermediate score (same direction as the final one) at ``step``.
@@ -95,8 +106,33 @@ class Trial:
         """The (step, value) pairs reported so far."""
         return list(self._reports)
 
+    @property
+    def has_reporter(self) -> bool:
+        """Whether a reporter decides on this trial's reports (so :meth:`should_prune` can become true)."""
+        return self._reporter is not None
+
+    def ask_reporter(self, step: int, value: float) -> bool:
+        """The attached reporter's verdict on a report made elsewhere (``False`` without a reporter).
+
+        An executor running the trial in another process forwards that process's reports here; they are
+        not recorded on this handle: the trial's result carries them back.
+        """
+        return self._reporter is not None and bool(self._reporter(step, value))
+
+    def with_reporter(self, reporter: Reporter | None) -> Trial:
+        """A copy of this trial (its reports and verdict so far included) that reports to ``reporter``."""
+        copy = Trial(number=self.number, params=self.params, seed=self.seed, reporter=reporter)
+        copy._reports = list(self._reports)
+        copy._prune = self._prune
+        return copy
+
+    def detached(self) -> Trial:
+        """A copy without reporter, to send to another process: the reporter talks to this process's search
+        loop (and may not pickle); an executor that prunes from there attaches one of its own."""
+        return self.with_reporter(None)
+
     def __getstate__(self) -> dict[str, Any]:
-        # The reporter talks to the search loop of this process; a copy sent elsewhere gets none.
+        # A safety net for a trial pickled as it is: the copy sent elsewhere gets no reporter (see detached).
         state = dict(self.__dict__)
         state["_reporter"] = None
         return state

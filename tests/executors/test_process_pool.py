@@ -237,8 +237,6 @@ def reports_until_pruned(trial: Trial) -> float:
 
 
 def test_reports_in_workers_reach_the_pruner_of_the_search_loop() -> None:
-    if "_reporter" not in getattr(Trial, "__dataclass_fields__", {}):
-        pytest.skip("this version of Trial has no pruning reporter")
     heard: list[tuple[int, int, float]] = []
 
     def reporter_for(number: int):
@@ -250,7 +248,7 @@ def test_reports_in_workers_reach_the_pruner_of_the_search_loop() -> None:
 
     pool = ProcessExecutor(2)
     try:
-        results = by_number(pool.run(reports_until_pruned, [Trial(k, {}, k, _reporter=reporter_for(k))
+        results = by_number(pool.run(reports_until_pruned, [Trial(k, {}, k, reporter=reporter_for(k))
                                                             for k in range(2)]))
     finally:
         pool.close()

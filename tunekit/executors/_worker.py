@@ -17,7 +17,12 @@ from __future__ import annotations
 import os
 import pickle
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
+    from tunekit.trial import Reporter
 
 __all__ = ["GO_ON", "PRUNE", "REPORT", "STARTED", "THREADS_VARIABLE", "LoadError", "load_objective", "main"]
 
@@ -70,7 +75,7 @@ def load_objective(payload: bytes, sys_path: list[str] | None) -> Any:
         return LoadError(f"cannot load the objective in the worker process: {describe_exception(exc)}")
 
 
-def _ask_parent(requests: Any, replies: Any) -> Any:
+def _ask_parent(requests: Connection, replies: Connection) -> Reporter:
     """A trial reporter that forwards each report to the search loop's pruner and returns its verdict."""
 
     def report(step: int, value: float) -> bool:
@@ -120,7 +125,7 @@ def main() -> None:
             _limit_threads()
             replies.send_bytes(STARTED)  # loading may take long (imports): the timeout starts now
         if pruned_by_parent:
-            trial._reporter = _ask_parent(requests, replies)
+            trial = trial.with_reporter(_ask_parent(requests, replies))
         objective = objectives.get(token)
         if isinstance(objective, LoadError) or objective is None:
             message = objective.message if objective is not None else "the objective never reached the worker"

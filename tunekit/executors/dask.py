@@ -129,8 +129,10 @@ class DaskExecutor(Executor):
         def submit_next() -> None:
             trial = next(pending, None)
             if trial is not None:
-                future = self.client.submit(run_trial_on_worker, token, payload, trial, self.trial_timeout,
-                                            key=f"tunekit-trial-{token[:12]}-{trial.number}", pure=False)
+                # Detached: the reporter belongs to this process's search loop, whatever Dask pickles or not.
+                future = self.client.submit(run_trial_on_worker, token, payload, trial.detached(),
+                                            self.trial_timeout, key=f"tunekit-trial-{token[:12]}-{trial.number}",
+                                            pure=False)
                 in_flight[future] = trial
                 finished.add(future)
 

@@ -89,9 +89,8 @@ class _Worker:
 
     def send(self, payload: Payload, trial: Trial) -> None:
         fresh = self.token != payload.token
-        pruned_by_parent = getattr(trial, "_reporter", None) is not None
-        message = (payload.token, payload.data if fresh else None, payload.sys_path if fresh else None, trial,
-                   pruned_by_parent)
+        message = (payload.token, payload.data if fresh else None, payload.sys_path if fresh else None,
+                   trial.detached(), trial.has_reporter)
         self.requests.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
         self.token, self.trial = payload.token, trial
         self.sent_at = time.perf_counter()
@@ -240,9 +239,7 @@ class ProcessExecutor(Executor):
             elif frame[:1] == REPORT:
                 # trial.report() in the worker: the search loop's pruner (in this process) decides.
                 step, value = pickle.loads(frame[len(REPORT):])
-                reporter = getattr(trial, "_reporter", None)
-                prune = bool(reporter(step, value)) if reporter is not None else False
-                worker.requests.send_bytes(PRUNE if prune else GO_ON)
+                worker.requests.send_bytes(PRUNE if trial.ask_reporter(step, value) else GO_ON)
             else:
                 return frame  # a pickled TrialResult
             if not worker.replies.poll():
