@@ -3,10 +3,14 @@ malformed documents with an error naming the offending field."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import os
 import re
+import stat
+import subprocess
+import sys
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -248,6 +252,88 @@ def test_dump_into_an_unwritable_place_raises_results_error(tmp_path):
     blocker.write_text("x")
     with pytest.raises(ResultsError, match="cannot write results"):
         results.dump(sample_document(), blocker / "results.json")
+
+
+# --- 5c. written files get the mode open() would give them, and the umask stays as it was -------------
+
+posix_only = pytest.mark.skipif(os.name != "posix", reason="file modes and the umask are POSIX notions")
+
+
+def _umask_in_proc_status() -> bool:
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            return any(line.startswith("Umask:") for line in status)
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def _umask(mask):
+    before = os.umask(mask)
+    try:
+        yield
+    finally:
+        os.umask(before)
+
+
+def _mode(path):
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+@posix_only
+@pytest.mark.parametrize("mask", [0o022, 0o077, 0o002, 0o027])
+def test_written_files_get_the_mode_open_would_give_them(tmp_path, mask):
+    with _umask(mask):
+        results.write_atomic(tmp_path / "written.json", "{}\n")
+        (tmp_path / "opened.json").write_text("{}\n")
+        assert os.umask(mask) == mask  # the write left the umask as it found it
+    assert _mode(tmp_path / "written.json") == _mode(tmp_path / "opened.json") == 0o666 & ~mask
+
+
+@posix_only
+def test_the_umask_at_the_time_of_writing_counts(tmp_path):
+    path = tmp_path / "results.json"
+    with _umask(0o077):
+        results.dump(sample_document(), path)
+    assert _mode(path) == 0o600
+    with _umask(0o022):
+        results.dump(sample_document(), path)
+    assert _mode(path) == 0o644
+
+
+def test_importing_results_leaves_the_umask_alone():
+    code = ("import os\n"
+            "calls = []\n"
+            "real = os.umask\n"
+            "os.umask = lambda mask: calls.append(mask) or real(mask)\n"
+            "import tunekit.results\n"
+            "assert calls == [], calls\n")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(results.__file__)))
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.skipif(not _umask_in_proc_status(), reason="needs the Umask line of /proc/self/status (Linux 4.7+)")
+def test_on_linux_the_umask_is_read_without_setting_it(tmp_path, monkeypatch):
+    def no_umask(mask):
+        raise AssertionError("os.umask changes the umask of every thread")
+
+    with _umask(0o027):
+        monkeypatch.setattr(results.os, "umask", no_umask)
+        results.write_atomic(tmp_path / "results.json", "{}\n")
+        monkeypatch.undo()
+    assert _mode(tmp_path / "results.json") == 0o640
+
+
+@posix_only
+@pytest.mark.parametrize("status", [None, "Name:\tpython\nState:\tR (running)\n", "Umask:\tnot octal\n"])
+def test_without_a_readable_umask_line_it_is_set_and_restored(tmp_path, status):
+    status_file = tmp_path / "status"
+    if status is not None:
+        status_file.write_text(status)
+    with _umask(0o027):
+        assert results._current_umask(str(status_file)) == 0o027
+        assert os.umask(0o027) == 0o027
 
 
 # --- 6. the loader rejects malformed documents, naming the field -------------------------------------

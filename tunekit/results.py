@@ -43,8 +43,6 @@ __all__ = [
 ]
 
 SCHEMA = "tunekit.results/1"
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)  # read once at import: os.umask can only be read by setting it
 
 
 class ExperimentStatus:
@@ -174,14 +172,38 @@ def dumps(doc: ResultsDocument) -> str:
     return json.dumps(to_dict(doc), indent=2, allow_nan=False) + "\n"
 
 
+def _current_umask(status_file: str = "/proc/self/status") -> int:
+    """The process's umask, read without changing it where the system shows it.
+
+    ``os.umask`` can only be read by setting it, and the umask belongs to the whole process: for an instant,
+    a file another thread creates would get the temporary mask. Linux (4.7 and later) shows the umask in
+    ``/proc/self/status``, so there nothing changes; elsewhere the mask is set and restored, to ``0o077``
+    meanwhile so that such a file is at worst too private, never too open.
+    """
+    try:
+        with open(status_file, encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename, so readers never see half a file."""
+    """Write ``text`` to ``path`` through a temporary file and a rename, so readers never see half a file.
+
+    The file gets the mode a plain ``open(path, "w")`` would give it, ``0o666`` less the umask at the time
+    of writing (``mkstemp`` alone would make it ``0o600``: shared reports would become private).
+    """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            os.fchmod(handle.fileno(), 0o666 & ~_UMASK)  # mkstemp's 0600 would make shared reports private
+            os.fchmod(handle.fileno(), 0o666 & ~_current_umask())
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
