@@ -26,6 +26,12 @@ def failing_on_odd(trial: Trial) -> float:
     return float(trial.number)
 
 
+def reports_three_times(trial: Trial) -> float:
+    for step in (1, 2, 3):
+        trial.report(trial.number + step / 10)
+    return float(trial.number)
+
+
 def pid_of_worker(trial: Trial) -> float:
     return float(os.getpid())
 
@@ -39,11 +45,22 @@ def trials(count: int) -> list[Trial]:
                   seed=1000 + k) for k in range(count)]
 
 
-@pytest.fixture(scope="module", params=["serial", "pool-2", "pool-1-timeout"])
+def dask_local() -> Executor:
+    from tunekit.executors.dask import DaskExecutor
+
+    # What ``--dask local`` starts: a LocalCluster of worker processes (two, quick to start), so trials and
+    # objectives really travel pickled, as they do to a remote cluster.
+    return DaskExecutor("local", workers=2)
+
+
+# Module scope: each executor (the Dask cluster included) is started once for every contract case.
+@pytest.fixture(scope="module", params=["serial", "pool-2", "pool-1-timeout",
+                                        pytest.param("dask-local", marks=pytest.mark.slow)])
 def executor(request: pytest.FixtureRequest) -> Iterator[Executor]:
     made: Executor = {"serial": SerialExecutor,
                       "pool-2": lambda: ProcessExecutor(2),
-                      "pool-1-timeout": lambda: ProcessExecutor(1, trial_timeout=30)}[request.param]()
+                      "pool-1-timeout": lambda: ProcessExecutor(1, trial_timeout=30),
+                      "dask-local": dask_local}[request.param]()
     yield made
     made.close()
 
@@ -76,6 +93,15 @@ class TestExecutorContract:
         # Never more trials taken than the executor can run at once (plus the one just finished).
         assert len(taken) <= executor.capacity + 1 and first.number in taken
         assert len([first, *results]) == 6
+
+    def test_reports_come_back_with_the_result(self, executor: Executor) -> None:
+        def never_prune(step: int, value: float) -> bool:  # a closure: it stays in this process
+            return False
+
+        given = [Trial(number=t.number, params=t.params, seed=t.seed, reporter=never_prune) for t in trials(3)]
+        results = {r.number: r for r in executor.run(reports_three_times, given)}
+        assert {k: (r.state, r.score, r.intermediate) for k, r in results.items()} == {
+            k: (TrialState.COMPLETE, float(k), [(1, k + 0.1), (2, k + 0.2), (3, k + 0.3)]) for k in range(3)}
 
     def test_a_second_run_reuses_the_executor(self, executor: Executor) -> None:
         assert len(list(executor.run(deterministic, trials(3)))) == 3
