@@ -92,3 +92,35 @@ def test_bare_decorator_without_space(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("exp_bare.py")
     result.stdout.fnmatch_lines(["exp_bare.py::tune_bare: space: @tunable needs space=*"])
     assert result.ret == pytest.ExitCode.INTERRUPTED  # plain pytest stops on collection errors
+
+
+MISUSES = {
+    "applied_twice": ("@tunable(space={'x': Real(0, 1)})\n@tunable(space={'x': Real(0, 2)})\ndef tune_bad(x):\n"
+                      "    return x", "@tunable is applied more than once: keep one"),
+    "a_class": ("@tunable(space={'x': Real(0, 1)})\nclass tune_bad:\n    def __init__(self, x):\n        pass",
+                "@tunable decorates a function, got the class 'tune_bad'"),
+    "async_def": ("@tunable(space={'x': Real(0, 1)})\nasync def tune_bad(x):\n    return x",
+                  "@tunable cannot run an async function: use a plain def (it may call asyncio.run)"),
+    "staticmethod": ("@tunable(space={'x': Real(0, 1)})\n@staticmethod\ndef tune_bad(x):\n    return x",
+                     "@tunable decorates a plain function (def), got builtins.staticmethod: *"),
+    "partial": ("def _objective(x, scale):\n    return x * scale\n\n"
+                "tune_bad = tunable(space={'x': Real(0, 1)})(functools.partial(_objective, scale=2))",
+                "@tunable decorates a plain function (def), got functools.partial: define a function that calls it"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MISUSES))
+def test_decorator_misuse_is_one_collection_error_naming_the_function(pytester: pytest.Pytester, case: str) -> None:
+    code, message = MISUSES[case]
+    pytester.makepyfile(exp_misuse="import functools\nfrom tunekit import tunable, Real\n\n" + code + """
+
+
+@tunable(space={'x': Real(0, 1)}, trials=2)
+def tune_good(x):
+    return x
+""")
+    result = pytester.runpytest("exp_misuse.py", "--continue-on-collection-errors")
+    result.stdout.fnmatch_lines([_escape(f"exp_misuse.py::tune_bad: {message}")])
+    result.stdout.no_fnmatch_line("*Traceback*")
+    result.assert_outcomes(passed=1, errors=1)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED

@@ -143,11 +143,16 @@ def test_exit_4_on_usage_errors(project: pytest.Pytester, run_tunekit, args: lis
     assert "Traceback" not in result.stderr.str() + result.stdout.str()
 
 
-def test_exit_4_on_bad_tool_config(project: pytest.Pytester, run_tunekit) -> None:
-    project.makepyprojecttoml("[tool.tunekit]\npaths = 3\n")
+@pytest.mark.parametrize("toml, message", [
+    ("[tool.tunekit]\npaths = 3\n", "[[]tool.tunekit[]] paths: expected a list of strings, got 3"),
+    ("[tool]\ntunekit = 3\n", "[[]tool.tunekit[]] must be a table, got tunekit = 3"),
+])
+def test_exit_4_on_bad_tool_config(project: pytest.Pytester, run_tunekit, toml: str, message: str) -> None:
+    project.makepyprojecttoml(toml)
     result = run_tunekit()
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["ERROR: *pyproject.toml: [[]tool.tunekit[]] paths: expected a list of strings, got 3"])
+    result.stderr.fnmatch_lines([f"ERROR: *pyproject.toml: {message}"])
+    assert len(result.stderr.lines) == 1
 
 
 def test_exit_5_when_nothing_is_collected(pytester: pytest.Pytester, run_tunekit) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -133,11 +134,25 @@ def _signature_names(fn: Callable[..., Any], space: Space) -> tuple[bool, tuple[
     return TRIAL_ARGUMENT in params, fixtures
 
 
+def _check_target(fn: Any) -> None:
+    """Raise :class:`SpecError` unless ``fn`` is a plain function that ``@tunable`` can run as an experiment."""
+    if get_spec(fn) is not None:
+        raise SpecError("@tunable is applied more than once: keep one")
+    if inspect.isclass(fn):
+        raise SpecError(f"@tunable decorates a function, got the class {fn.__name__!r}")
+    if isinstance(fn, (staticmethod, classmethod, functools.partial)):
+        raise SpecError(f"@tunable decorates a plain function (def), got {type(fn).__module__}.{type(fn).__name__}: "
+                        "define a function that calls it")
+    if inspect.iscoroutinefunction(fn) or inspect.isasyncgenfunction(fn):
+        raise SpecError("@tunable cannot run an async function: use a plain def (it may call asyncio.run)")
+
+
 def build_spec(fn: Callable[..., Any], *, space: Any, strategy: Any = None, trials: Any = None,
                direction: Any = "maximize", seed: Any = None, workers: Any = None, trial_timeout: Any = None,
                tolerance: Any = None, pruner: Any = None, timeout: Any = None, patience: Any = None,
                target: Any = None, start: Any = None, **options: Any) -> TunableSpec:
     """Validate the decorator's arguments against ``fn``; raise :class:`TunekitError` on the first problem."""
+    _check_target(fn)
     if space is None:
         raise SpecError("space: @tunable needs space={name: Real(...) | Integer(...) | Categorical(...)}")
     if isinstance(space, Mapping):

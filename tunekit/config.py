@@ -39,8 +39,11 @@ def _read_table(pyproject: Path) -> dict[str, Any] | None:
         return None
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{pyproject}: cannot read: {exc}") from None
-    table = data.get("tool", {}).get("tunekit")
-    return table if isinstance(table, dict) else None
+    tool = data.get("tool", {})
+    table = tool.get("tunekit") if isinstance(tool, dict) else None
+    if table is not None and not isinstance(table, dict):
+        raise ConfigError(f"{pyproject}: [tool.tunekit] must be a table, got tunekit = {table!r}")
+    return table
 
 
 def find_project_root(start: Path) -> Path:

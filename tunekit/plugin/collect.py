@@ -62,7 +62,9 @@ def make_item(collector: pytest.Collector, name: str, obj: object) -> Any:
     if spec is None or not callable(obj):
         return None
     module = getattr(collector, "module", None)
-    if module is not None and getattr(obj, "__module__", None) != module.__name__:
+    # Where obj was defined; a functools.partial only names functools: it is reported here, where it stands.
+    defined_in = obj.__module__ if inspect.isfunction(obj) or inspect.isclass(obj) else None
+    if module is not None and defined_in is not None and defined_in != module.__name__:
         return []  # imported from another module: collected there, not twice
     where = f"{collector.nodeid}::{name}"
     if spec.error is not None:
