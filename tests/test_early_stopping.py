@@ -107,7 +107,8 @@ def test_pruning_per_cross_validation_fold(pytester: pytest.Pytester) -> None:
 
 @pytest.mark.parametrize(("decorator", "reason", "note"), [
     ("target=0.95", "target", "stopped early: the target score 0.95 was reached after * trials"),
-    ("patience=5, direction='minimize'", "patience", "stopped early: no better score in the last 5 trials (* trials run)"),
+    ("patience=5, direction='minimize'", "patience",
+     "stopped early: no better score in the last 5 trials (* trials run)"),
     ("timeout=0.3", "timeout", "stopped early: the search timeout of 0.3 s ran out after * trials"),
 ])
 def test_search_level_stops(pytester: pytest.Pytester, decorator: str, reason: str, note: str) -> None:

@@ -84,7 +84,7 @@ def test_dict_with_score_and_metrics(score, metrics):
         if isinstance(value, list):
             assert got == [float(v) for v in value]
         elif value is None or isinstance(value, (str, bool)):
-            assert got is value or got == value and type(got) is type(value)
+            assert got is value or (got == value and type(got) is type(value))
         else:
             assert got == float(value) and type(got) is float
 

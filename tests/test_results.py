@@ -129,7 +129,7 @@ def test_dumps_loads_round_trip(doc):
     loaded = results.loads(text)
     assert results.to_dict(loaded) == results.to_dict(doc)
     assert [e.id for e in loaded.experiments] == [e.id for e in doc.experiments]
-    for before, after in zip(doc.experiments, loaded.experiments):
+    for before, after in zip(doc.experiments, loaded.experiments, strict=True):
         assert [t.state for t in after.trials] == [t.state for t in before.trials]
         assert all(isinstance(t.state, TrialState) for t in after.trials)
         assert (after.best is None) == (before.best is None)

@@ -57,7 +57,12 @@ class ExperimentStatus:
 def _rank_key(direction: str) -> Callable[[TrialResult], tuple[float, int]]:
     """Sort key putting the best score first and, on ties, the earliest trial."""
     sign = -1.0 if direction == "maximize" else 1.0
-    return lambda t: (sign * t.score, t.number)  # type: ignore[operator]
+
+    def key(trial: TrialResult) -> tuple[float, int]:
+        assert trial.score is not None, "only complete trials are ranked"
+        return sign * trial.score, trial.number
+
+    return key
 
 
 def _complete(trials: Iterable[TrialResult]) -> list[TrialResult]:
@@ -303,7 +308,8 @@ def _read_trial(r: _Reader, data: Any, where: str) -> TrialResult:
     score = r.get(data, "score", where, _is_opt_num, "a finite number or null", optional=True)
     if state is TrialState.COMPLETE and score is None:
         raise r.fail(f"{where}.score", "a COMPLETE trial needs a finite score")
-    folds = r.get(data, "folds", where, lambda v: v is None or (isinstance(v, list) and v and all(map(_is_num, v))),
+    folds = r.get(data, "folds", where, lambda v: v is None or (isinstance(v, list) and len(v) > 0
+                                                                 and all(map(_is_num, v))),
                   "null or a non-empty array of finite numbers", optional=True)
     metrics = r.get(data, "metrics", where, lambda v: isinstance(v, dict), "an object", optional=True,
                     default={})

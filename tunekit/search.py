@@ -47,7 +47,8 @@ class StopRules:
     def check(self, best: TrialResult | None, last_number: int, elapsed: float, direction: str) -> str | None:
         """The reason to stop now, given the best complete trial so far and the last trial's number."""
         sign = 1.0 if direction == "maximize" else -1.0
-        if self.target is not None and best is not None and sign * (best.score - self.target) >= 0:  # type: ignore[operator]
+        if (self.target is not None and best is not None and best.score is not None
+                and sign * (best.score - self.target) >= 0):
             return StopReason.TARGET
         if self.patience is not None and best is not None and last_number - best.number >= self.patience:
             return StopReason.PATIENCE

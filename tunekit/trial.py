@@ -240,8 +240,7 @@ def _user_frame(tb: list[traceback.FrameSummary]) -> traceback.FrameSummary | No
     stdlib = os.path.dirname(os.__file__)
     for frame in reversed(tb):
         name = frame.filename
-        if name.startswith(package_dir) or name.startswith(stdlib) or (
-                library_dirs and name.startswith(library_dirs)) or name.startswith("<"):
+        if name.startswith((package_dir, stdlib, "<", *library_dirs)):
             continue
         return frame
     return tb[-1] if tb else None

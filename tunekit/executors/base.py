@@ -97,5 +97,5 @@ class Executor(ABC):
         An interrupted or abandoned run stops whatever still runs for it.
         """
 
-    def close(self) -> None:  # an optional hook
+    def close(self) -> None:  # noqa: B027 - an optional hook: an executor without workers has none to release
         """Release workers; the default has none."""

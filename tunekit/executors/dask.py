@@ -14,7 +14,7 @@ import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tunekit.executors._pickling import ExecutorError, dumps_objective
 from tunekit.executors._resources import usable_cpus
@@ -22,6 +22,9 @@ from tunekit.executors._worker import LoadError, load_objective
 from tunekit.executors.base import Executor, Objective, evaluate
 from tunekit.executors.process import Payload, ProcessExecutor
 from tunekit.trial import Trial, TrialResult, TrialState
+
+if TYPE_CHECKING:
+    from distributed import Client, LocalCluster
 
 __all__ = ["LOCAL", "DaskExecutor"]
 
@@ -97,21 +100,24 @@ class DaskExecutor(Executor):
         distributed = _import_distributed()
         self.address = address
         self.trial_timeout = trial_timeout
-        self._cluster = None
-        self.client = None
+        self._cluster: LocalCluster | None = None
+        client: Client | None = None
         try:
             if address == LOCAL:
                 self._cluster = distributed.LocalCluster(
                     n_workers=workers or usable_cpus(), threads_per_worker=1, processes=True, host="127.0.0.1",
                     dashboard_address=None, silence_logs=logging.ERROR)
-                self.client = distributed.Client(self._cluster, set_as_default=False)
+                client = distributed.Client(self._cluster, set_as_default=False)
             else:
-                self.client = distributed.Client(address, timeout=_CONNECT_TIMEOUT_S, set_as_default=False)
-                self.client.wait_for_workers(1, timeout=_CONNECT_TIMEOUT_S)
+                client = distributed.Client(address, timeout=_CONNECT_TIMEOUT_S, set_as_default=False)
+                client.wait_for_workers(1, timeout=_CONNECT_TIMEOUT_S)
         except Exception as exc:  # noqa: BLE001 - bad address, refused, timed out: one line for all
-            self.close()
+            if client is not None:
+                client.close()
+            self._close_cluster()
             raise ExecutorError(f"--dask {address}: cannot reach the scheduler or any worker: "
                                 f"{type(exc).__name__}: {exc}") from None
+        self.client: Client = client
         threads = sum(self.client.nthreads().values())
         self.capacity = max(1, workers or threads)
 
@@ -165,9 +171,10 @@ class DaskExecutor(Executor):
 
     def close(self) -> None:
         """Disconnect; shut the LocalCluster down when this executor started it."""
-        client = getattr(self, "client", None)
-        if client is not None:
-            client.close()
+        self.client.close()
+        self._close_cluster()
+
+    def _close_cluster(self) -> None:
         if self._cluster is not None:
             self._cluster.close()
             self._cluster = None
