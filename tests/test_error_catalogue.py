@@ -24,6 +24,26 @@ def test_experiment_file_that_does_not_import(pytester: pytest.Pytester, source:
     assert "Error" in verbose.stdout.str() and message not in verbose.stdout.str()  # the full report instead
 
 
+@pytest.mark.parametrize("source, message", [
+    ("import pytest\n\ndef broken(:\n", "experiments/conftest.py: cannot import: SyntaxError: invalid syntax "
+                                          "(experiments/conftest.py:3)"),
+    ("import pytest\nDATA = {}['missing']\n", "experiments/conftest.py: cannot import: KeyError: 'missing' "
+                                                "(experiments/conftest.py:2)"),
+])
+def test_a_broken_conftest_is_one_line_and_exit_4(pytester: pytest.Pytester, run_tunekit, source: str,
+                                                  message: str) -> None:
+    pytester.makepyprojecttoml("[tool.tunekit]\n")
+    pytester.mkdir("experiments")
+    (pytester.path / "experiments" / "conftest.py").write_text(source)
+    (pytester.path / "experiments" / "exp_good.py").write_text(GOOD)
+    result = run_tunekit()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert [line for line in result.stderr.lines if line] == [f"ERROR: {message}"]
+    assert "Traceback" not in result.stdout.str() + result.stderr.str()
+    verbose = run_tunekit("--tb=short")
+    assert verbose.ret == pytest.ExitCode.USAGE_ERROR and "ImportError while loading conftest" in verbose.stderr.str()
+
+
 def test_duplicate_experiment_names_in_one_file(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(exp_dup=GOOD + "\n\n" + GOOD.split("\n", 1)[1] + "@tunable(space={'y': Real(0, 1)}, strategy='random')\n"
                                                                          "def tune_other(y):\n    return y\n")

@@ -8,14 +8,16 @@ the terminal summary and the executor pool are plugin objects of their own, each
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from _pytest.config import ConftestImportFailure  # what pytest raises for a conftest.py that does not import
 
 from tunekit.config import ToolConfig, load_tool_config
 from tunekit.errors import ExitCode, TunekitError, translate
-from tunekit.plugin.collect import ExperimentModule, InvalidExperimentNode, make_item, matches
+from tunekit.plugin.collect import ExperimentModule, InvalidExperimentNode, conftest_problem, make_item, matches
 from tunekit.plugin.controller import CONTROLLER_KEY, Controller
 from tunekit.plugin.item import TunableItem
 from tunekit.plugin.options import OPTIONS_KEY, add_options, read_options
@@ -29,6 +31,20 @@ _TOOL_KEY = pytest.StashKey[ToolConfig]()
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     add_options(parser)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_load_initial_conftests(early_config: pytest.Config) -> Generator[None, None, None]:
+    """Under the ``tunekit`` command (which names this plugin with ``-p``), a conftest.py of the experiment
+    folder that does not import is one line naming its file and line, exit 4, instead of pytest's traceback.
+    ``--tb`` other than ``auto``/``line``/``no`` keeps pytest's report."""
+    try:
+        return (yield)
+    except ConftestImportFailure as failure:
+        tunekit_command = "tunekit.plugin" in (early_config.known_args_namespace.plugins or [])
+        if not tunekit_command or early_config.known_args_namespace.tbstyle not in ("auto", "line", "no"):
+            raise
+        raise pytest.UsageError(conftest_problem(failure.path, failure.cause)) from None
 
 
 def pytest_configure(config: pytest.Config) -> None:

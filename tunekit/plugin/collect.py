@@ -19,7 +19,21 @@ from tunekit.errors import InvalidExperiment
 from tunekit.plugin.item import TunableItem, wants_traceback
 from tunekit.trial import describe_exception
 
-__all__ = ["ExperimentModule", "InvalidExperimentNode", "make_item", "matches"]
+__all__ = ["ExperimentModule", "InvalidExperimentNode", "conftest_problem", "make_item", "matches"]
+
+
+def import_problem(where: str, exc: BaseException) -> str:
+    """One line for a file that does not import: ``where``, then the error with the file and line it names."""
+    if isinstance(exc, SyntaxError):
+        place = f" ({os.path.relpath(exc.filename)}:{exc.lineno})" if exc.filename else ""
+        return f"{where}: cannot import: SyntaxError: {exc.msg}{place}"
+    return f"{where}: cannot import: {describe_exception(exc)}"
+
+
+def conftest_problem(path: Path, cause: BaseException) -> str:
+    """One line for a conftest.py that does not import."""
+    shown = os.path.relpath(path)
+    return import_problem(str(path) if shown.startswith("..") else shown, cause)
 
 
 def matches(path: Path, patterns: tuple[str, ...]) -> bool:
@@ -125,10 +139,7 @@ class ExperimentModule(pytest.Module):
             other = os.path.relpath(str(exc.args[1])) if len(exc.args) > 1 else "another file"
             return (f"{self.nodeid}: another experiment file with the same name ({other}) was imported first: "
                     "give experiment files unique names, or put an __init__.py in their folders")
-        if isinstance(exc, SyntaxError):
-            where = f" ({os.path.relpath(exc.filename)}:{exc.lineno})" if exc.filename else ""
-            return f"{self.nodeid}: cannot import: SyntaxError: {exc.msg}{where}"
-        return f"{self.nodeid}: cannot import: {describe_exception(exc)}"
+        return import_problem(self.nodeid, exc)
 
     def collect(self) -> list[Any]:
         nodes = list(super().collect())

@@ -49,7 +49,7 @@ OPTION_NAMES = tuple(flag[2:].replace("-", "_") for flag, *_ in _OPTIONS)
 def add_options(parser: pytest.Parser) -> None:
     """Declare tunekit's options in their own group of ``--help``."""
     group = parser.getgroup("tunekit", "tunekit hyperparameter search")
-    for (flag, metavar, help_text, extra), name in zip(_OPTIONS, OPTION_NAMES):
+    for (flag, metavar, help_text, extra), name in zip(_OPTIONS, OPTION_NAMES, strict=True):
         settings: dict[str, Any] = {"default": None, **extra}
         if metavar is not None:
             settings["metavar"] = metavar
