@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from tunekit.errors import TunekitError
+from tunekit.errors import ObjectiveValueError
 
 __all__ = [
     "ObjectiveValueError",
@@ -159,9 +159,6 @@ class TrialResult:
     #: Formatted traceback of a failed trial, kept in memory for ``--tb`` (never written to results).
     traceback: str | None = field(default=None, repr=False, compare=False)
 
-
-class ObjectiveValueError(TunekitError):
-    """An objective returned something that is not a score."""
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,11 @@
 
 from __future__ import annotations
 
-import numbers
 import os
 from typing import TYPE_CHECKING
 
-from tunekit.errors import SpecError
-from tunekit.executors._pickling import ExecutorError
+from tunekit import validation
+from tunekit.errors import ExecutorError
 from tunekit.executors._resources import resolve_workers, usable_cpus
 from tunekit.executors.base import Executor, Objective, evaluate
 from tunekit.executors.process import ProcessExecutor
@@ -64,10 +63,7 @@ def make_executor(*, workers: int | str | None = None, trial_timeout: float | No
         SpecError: ``workers`` or ``trial_timeout`` is invalid.
         ExecutorError: Dask was requested but ``distributed`` is missing or the scheduler unreachable.
     """
-    if trial_timeout is not None and (isinstance(trial_timeout, bool) or not isinstance(trial_timeout, numbers.Real)
-                                      or not 0 < trial_timeout < float("inf")):
-        raise SpecError(f"trial_timeout: expected a positive number of seconds, got {trial_timeout!r}")
-    timeout = None if trial_timeout is None else float(trial_timeout)
+    timeout = validation.seconds("trial_timeout", trial_timeout)
     if dask is not None:
         from tunekit.executors.dask import DaskExecutor
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import cloudpickle
 
-from tunekit.errors import TunekitError
+from tunekit.errors import ExecutorError
 
 __all__ = ["ExecutorError", "dumps_objective", "modules_to_send_by_value"]
 
@@ -26,9 +26,6 @@ _BY_REFERENCE = ("tunekit", "pytest", "_pytest", "pluggy", "numpy", "cloudpickle
 #: Containers with more items than this are not searched for classes of local modules.
 _MAX_CONTAINER = 64
 
-
-class ExecutorError(TunekitError):
-    """Trials cannot be sent to (or run by) the requested workers."""
 
 
 def _library_dirs() -> tuple[str, ...]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from tunekit.errors import SpecError
+from tunekit import validation
 
 __all__ = ["THREAD_VARIABLES", "resolve_workers", "threads_per_worker", "usable_cpus", "worker_environment"]
 
@@ -30,13 +30,12 @@ def usable_cpus() -> int:
 
 def resolve_workers(workers: int | str | None) -> int:
     """The number of worker processes for ``workers`` (``None``: 1, ``"auto"``: the usable CPUs)."""
+    workers = validation.workers("workers", workers)
     if workers is None:
         return 1
     if workers == "auto":
         return usable_cpus()
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise SpecError(f"workers: expected a positive integer or 'auto', got {workers!r}")
-    return workers
+    return int(workers)
 
 
 def threads_per_worker(workers: int, cpus: int | None = None) -> int:

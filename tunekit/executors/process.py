@@ -20,8 +20,8 @@ import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
+from pathlib import Path
 
-import tunekit
 from tunekit.executors._pickling import dumps_objective
 from tunekit.executors._resources import threads_per_worker, worker_environment
 from tunekit.executors._worker import GO_ON, PARENT_PID_VARIABLE, PRUNE, REPORT, STARTED
@@ -32,7 +32,8 @@ __all__ = ["Payload", "ProcessExecutor", "death_reason", "timeout_reason"]
 
 #: Seconds a worker may take to start and load the objective before its trial's timeout starts counting.
 LOAD_ALLOWANCE_S = 60.0
-_TUNEKIT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(tunekit.__file__)))
+#: The directory holding the tunekit package (this file is tunekit/executors/process.py).
+_TUNEKIT_ROOT = str(Path(__file__).resolve().parents[2])
 _WORKER_CODE = (f"import sys; sys.path.insert(0, {_TUNEKIT_ROOT!r}); "
                 "from tunekit.executors._worker import main; main()")
 
