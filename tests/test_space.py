@@ -519,3 +519,124 @@ def test_fuzzed_range_arguments_never_raise_at_construction(cls, low, high, log,
 ))
 def test_fuzzed_categorical_arguments_never_raise_at_construction(choices):
     _check_fuzzed(Categorical(choices))
+
+
+# --- the unit mapping, mutation and casting that strategies use -----------------------------------
+
+
+def _exact(dim, value):
+    """``value`` has the type ``dim`` proposes and is legal (``cast`` changes nothing)."""
+    expected = dim.cast(value)
+    return dim.contains(value) and type(value) is type(expected) and value == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(dim=dimensions(), u=st.floats(allow_nan=False))
+def test_from_unit_gives_a_legal_value_of_the_exact_type(dim, u):
+    # u outside [0, 1] (and infinite) is clipped
+    value = dim.from_unit(u)
+    assert _exact(dim, value), value
+    assert dim.from_unit(min(max(u, 0.0), 1.0)) == value
+
+
+# ``to_unit`` and ``neighbour`` use sane ranges: a range so narrow that its two ends have the same
+# logarithm in floating point (``Integer(2**53 - 1, 2**53, log=True)``) divides by zero (a known bug).
+
+
+@settings(max_examples=100, deadline=None)
+@given(dim=dimensions(sane=True), seed=st.integers(0, 2**32 - 1))
+def test_to_unit_of_a_legal_value_lies_in_the_unit_interval(dim, seed):
+    assert 0.0 <= dim.to_unit(dim.sample(np.random.default_rng(seed))) <= 1.0
+
+
+@settings(max_examples=100, deadline=None)
+@given(dim=st.one_of(integers(bound=10**6), categoricals()), seed=st.integers(0, 2**32 - 1))
+def test_unit_round_trip_is_exact_for_integers_and_choices(dim, seed):
+    value = dim.sample(np.random.default_rng(seed))
+    back = dim.from_unit(dim.to_unit(value))
+    assert _key(back) == _key(value)
+
+
+@settings(max_examples=100, deadline=None)
+@given(dim=reals(sane=True), seed=st.integers(0, 2**32 - 1))
+def test_unit_round_trip_of_a_real_is_exact_up_to_rounding(dim, seed):
+    value = dim.sample(np.random.default_rng(seed))
+    back = dim.from_unit(dim.to_unit(value))
+    assert type(back) is float
+    if dim.log:
+        assert back == pytest.approx(value, rel=1e-9)
+    else:
+        assert back == pytest.approx(value, abs=1e-9 * (dim.high - dim.low))
+
+
+@settings(max_examples=100, deadline=None)
+@given(dim=st.one_of(reals(sane=True), integers(bound=10**6)), seed=st.integers(0, 2**32 - 1))
+def test_to_unit_is_monotone_on_ranges(dim, seed):
+    rng = np.random.default_rng(seed)
+    a, b = sorted([dim.sample(rng), dim.sample(rng)])
+    assert dim.to_unit(a) <= dim.to_unit(b)
+    assert dim.to_unit(dim.low) == 0.0 or isinstance(dim, Integer)
+
+
+def test_unit_mapping_by_hand():
+    assert Real(0.0, 4.0).to_unit(1.0) == 0.25 and Real(0.0, 4.0).from_unit(0.25) == 1.0
+    assert Real(1e-3, 10.0, log=True).to_unit(1e-1) == pytest.approx(0.5)
+    # integers widen by half a unit on each side: every value gets an equal share of [0, 1]
+    assert Integer(0, 3).to_unit(0) == 0.125 and Integer(0, 3).to_unit(3) == 0.875
+    assert [Integer(0, 3).from_unit(u) for u in (0.0, 0.24, 0.26, 0.74, 0.76, 1.0)] == [0, 0, 1, 2, 3, 3]
+    # a choice maps to the centre of its bin
+    cat = Categorical(["a", None, True, 1])
+    assert [cat.to_unit(c) for c in cat.choices] == [0.125, 0.375, 0.625, 0.875]
+    assert [cat.from_unit(u) for u in (0.0, 0.3, 0.5, 0.99, 1.0, 2.0)] == ["a", None, True, 1, 1, 1]
+
+
+@settings(max_examples=100, deadline=None)
+@given(dim=dimensions(sane=True), seed=st.integers(0, 2**32 - 1), scale=st.floats(1e-6, 2.0))
+def test_neighbour_is_a_legal_value_of_the_exact_type(dim, seed, scale):
+    rng = np.random.default_rng(seed)
+    value = dim.sample(rng)
+    moved = dim.neighbour(value, rng, scale)
+    assert _exact(dim, moved), moved
+    if isinstance(dim, Integer) or (isinstance(dim, Categorical) and not dim.is_constant):
+        assert _key(moved) != _key(value)  # integers move at least one step, choices change
+    if dim.is_constant:
+        assert _key(moved) == _key(value)
+
+
+def test_neighbour_by_hand():
+    rng = np.random.default_rng(0)
+    assert {Integer(0, 5).neighbour(0, rng, 1e-9) for _ in range(20)} == {1}  # tiny steps still move
+    assert {Integer(0, 5).neighbour(5, rng, 1e-9) for _ in range(20)} == {4}
+    assert {Categorical(["a", "b"]).neighbour("a", rng, 0.1) for _ in range(5)} == {"b"}
+    assert Categorical([None]).neighbour(None, rng, 0.1) is None
+    # a move past a bound is reflected back inside
+    assert all(0.0 <= Real(0.0, 1.0).neighbour(1.0, rng, 5.0) <= 1.0 for _ in range(50))
+
+
+def test_neighbour_steps_in_log_space_for_log_dimensions():
+    rng = np.random.default_rng(1)
+    dim = Real(1e-6, 1.0, log=True)
+    steps = [math.log10(dim.neighbour(1e-3, rng, 0.1)) + 3 for _ in range(500)]
+    # a tenth of six decades: the log10 steps have a standard deviation of about 0.6
+    assert 0.5 < float(np.std(steps)) < 0.7
+
+
+def test_cast_gives_the_proposed_type():
+    assert type(Real(0, 5).cast(1)) is float and type(Real(0, 5).cast(np.float64(2.5))) is float
+    assert type(Integer(0, 5).cast(np.int64(3))) is int
+    cat = Categorical([1, True, "1"])
+    assert cat.cast(True) is True and type(cat.cast(1)) is int and cat.cast("1") == "1"
+    for other in (1.0, np.int64(1)):  # choices are type-exact
+        with pytest.raises(SpaceError):
+            cat.cast(other)
+
+
+def test_clip_gives_the_nearest_legal_value():
+    assert Real(0.0, 1.0).clip(-3) == 0.0 and Real(0.0, 1.0).clip(np.float64(0.5)) == 0.5
+    assert Integer(0, 9).clip(4.6) == 5 and Integer(0, 9).clip(99.0) == 9 and type(Integer(0, 9).clip(1.2)) is int
+
+
+def test_only_a_single_choice_is_constant():
+    assert Categorical([None]).is_constant
+    assert not Categorical([None, 0]).is_constant
+    assert not Integer(1, 2).is_constant and not Real(0.0, 1e-9).is_constant

@@ -2,6 +2,8 @@
 
 Dimensions check their own arguments but report problems lazily (``problem()``), so that the decorator can
 name the experiment and parameter in one error line instead of failing the whole module at import time.
+Strategies use the dimensions' own methods (``to_unit``/``from_unit``, ``neighbour``, ``cast``, and a
+range's ``clip``) rather than switching on their kind.
 """
 
 from __future__ import annotations
@@ -51,9 +53,45 @@ class Dimension(ABC):
         if self._problem is not None:
             raise SpaceError(f"{self!r}: {self._problem}")
 
+    @property
+    def is_constant(self) -> bool:
+        """Whether the dimension has a single legal value (a categorical with one choice)."""
+        return False
+
     @abstractmethod
     def sample(self, rng: np.random.Generator) -> Any:
         """Draw one value with ``rng`` (log-uniformly for log dimensions)."""
+
+    @abstractmethod
+    def to_unit(self, value: Any) -> float:
+        """Return where legal ``value`` lies in the dimension, as a number in ``[0, 1]``.
+
+        Log dimensions are scaled in log space, an integer range is widened by half a unit on each
+        side (so that rounding gives the end values their fair share) and a choice maps to the centre
+        of its bin among equal-width bins, so that :meth:`from_unit` maps it back (exactly for
+        integers and choices, up to rounding for reals).
+        """
+
+    @abstractmethod
+    def from_unit(self, u: float) -> Any:
+        """Return the value at ``u`` in ``[0, 1]`` (clipped), of the type :meth:`cast` gives."""
+
+    @abstractmethod
+    def neighbour(self, value: Any, rng: np.random.Generator, scale: float) -> Any:
+        """Return a random legal value near ``value`` (a mutation).
+
+        Args:
+            value: A legal value of the dimension.
+            rng: Source of the random move.
+            scale: Standard deviation of a numeric move, as a fraction of the (log) range; the move
+                is reflected at the bounds, and an integer moves at least to a neighbour. A
+                categorical ignores it and takes another choice at random.
+        """
+
+    @abstractmethod
+    def cast(self, value: Any) -> Any:
+        """Return legal ``value`` with the exact type the dimension proposes (``float`` for a real,
+        ``int`` for an integer, the matching choice itself for a categorical)."""
 
     @abstractmethod
     def grid_points(self) -> list[Any]:
@@ -120,7 +158,40 @@ class _Range(Dimension):
     def _check_bounds(self) -> None: ...
 
     @abstractmethod
-    def _cast(self, value: Any) -> Any: ...
+    def _ends(self) -> tuple[float, float]:
+        """The interval that sampling and the unit mapping cover, before any log scaling."""
+
+    @abstractmethod
+    def clip(self, x: float) -> Any:
+        """Return the legal value nearest to the number ``x`` (rounded for an integer)."""
+
+    def _span(self) -> tuple[float, float]:
+        low, high = self._ends()
+        return (math.log(low), math.log(high)) if self.log else (low, high)
+
+    def sample(self, rng: np.random.Generator) -> Any:
+        self.validate()
+        x = rng.uniform(*self._span())
+        return self.clip(math.exp(x) if self.log else x)
+
+    def to_unit(self, value: Any) -> float:
+        low, high = self._span()
+        x = math.log(value) if self.log else float(value)
+        return min(max((x - low) / (high - low), 0.0), 1.0)
+
+    def from_unit(self, u: float) -> Any:
+        u = min(max(float(u), 0.0), 1.0)
+        low, high = self._span()
+        x = low + u * (high - low)
+        return self.clip(math.exp(x) if self.log else x)
+
+    def neighbour(self, value: Any, rng: np.random.Generator, scale: float) -> Any:
+        return self._step(value, rng.normal(0.0, scale))
+
+    def _step(self, value: Any, step: float) -> Any:
+        """``value`` moved by ``step`` in unit coordinates, reflected at the bounds."""
+        u = self.to_unit(value) + step
+        return self.from_unit(abs(u) if u < 0 else (2.0 - u if u > 1 else u))
 
     def _check_grid(self) -> None:
         grid = self.grid
@@ -140,7 +211,7 @@ class _Range(Dimension):
             if not self.contains(value):
                 self._fail(f"grid value {value!r} is not a {self.kind} in [{self.low}, {self.high}]")
                 return
-        if len({self._cast(v) for v in grid}) != len(grid):
+        if len({self.cast(v) for v in grid}) != len(grid):
             self._fail(f"grid list has duplicate values: {list(grid)!r}")
 
     def _spaced(self, n: int) -> np.ndarray:
@@ -151,14 +222,14 @@ class _Range(Dimension):
     def grid_points(self) -> list[Any]:
         self.validate()
         if self.grid is not None and not _is_integer(self.grid):
-            return sorted(self._cast(v) for v in self.grid)
+            return sorted(self.cast(v) for v in self.grid)
         return self._default_grid(DEFAULT_GRID_POINTS if self.grid is None else int(self.grid))
 
     @abstractmethod
     def _default_grid(self, n: int) -> list[Any]: ...
 
     def __eq__(self, other: object) -> bool:
-        return type(self) is type(other) and self.to_dict() == other.to_dict()  # type: ignore[attr-defined]
+        return type(self) is type(other) and self.to_dict() == other.to_dict()
 
     def __hash__(self) -> int:
         return hash((type(self).__name__, repr(self)))
@@ -172,7 +243,7 @@ class _Range(Dimension):
         self.validate()
         data: dict[str, Any] = {"type": self.kind, "low": self.low, "high": self.high, "log": bool(self.log)}
         if self.grid is not None:
-            data["grid"] = int(self.grid) if _is_integer(self.grid) else [self._cast(v) for v in self.grid]
+            data["grid"] = int(self.grid) if _is_integer(self.grid) else [self.cast(v) for v in self.grid]
         return data
 
 
@@ -192,16 +263,14 @@ class Real(_Range):
                 return
             setattr(self, name, float(value))
 
-    def _cast(self, value: Any) -> float:
+    def cast(self, value: Any) -> float:
         return float(value)
 
-    def sample(self, rng: np.random.Generator) -> float:
-        self.validate()
-        if self.log:
-            value = math.exp(rng.uniform(math.log(self.low), math.log(self.high)))
-        else:
-            value = rng.uniform(self.low, self.high)
-        return float(min(max(value, self.low), self.high))
+    def _ends(self) -> tuple[float, float]:
+        return self.low, self.high
+
+    def clip(self, x: float) -> float:
+        return float(min(max(float(x), self.low), self.high))
 
     def _default_grid(self, n: int) -> list[float]:
         points = [float(v) for v in self._spaced(n)]
@@ -231,22 +300,28 @@ class Integer(_Range):
                 return
             setattr(self, name, int(value))
 
-    def _cast(self, value: Any) -> int:
+    def cast(self, value: Any) -> int:
         return int(value)
 
-    def sample(self, rng: np.random.Generator) -> int:
-        self.validate()
-        # Widen by half a unit on each side so that rounding gives the end values their fair share.
-        if self.log:
-            raw = math.exp(rng.uniform(math.log(self.low - 0.5), math.log(self.high + 0.5)))
-        else:
-            raw = rng.uniform(self.low - 0.5, self.high + 0.5)
-        return int(min(max(round(raw), self.low), self.high))
+    def _ends(self) -> tuple[float, float]:
+        # Half a unit more on each side, so that rounding gives the end values their fair share.
+        return self.low - 0.5, self.high + 0.5
+
+    def clip(self, x: float) -> int:
+        return int(min(max(round(float(x)), self.low), self.high))
+
+    def _step(self, value: Any, step: float) -> Any:
+        moved = super()._step(value, step)
+        if moved != value:
+            return moved
+        # a step smaller than one unit rounds back: move to the neighbour instead
+        direction = 1 if step >= 0 else -1
+        return value + direction if self.low <= value + direction <= self.high else value - direction
 
     def _default_grid(self, n: int) -> list[int]:
         if self.grid is None and self.high - self.low + 1 <= _MAX_FULL_INTEGER_GRID:
             return list(range(self.low, self.high + 1))
-        points = {min(max(int(round(v)), self.low), self.high) for v in self._spaced(n)}
+        points = {self.clip(v) for v in self._spaced(n)}
         return sorted(points | {self.low, self.high})
 
     def contains(self, value: Any) -> bool:
@@ -283,9 +358,27 @@ class Categorical(Dimension):
                 return
             seen.add(key)
 
+    @property
+    def is_constant(self) -> bool:
+        return len(self.choices) == 1
+
     def sample(self, rng: np.random.Generator) -> Any:
         self.validate()
         return self.choices[int(rng.integers(len(self.choices)))]
+
+    def to_unit(self, value: Any) -> float:
+        return (self.index(value) + 0.5) / len(self.choices)
+
+    def from_unit(self, u: float) -> Any:
+        u = min(max(float(u), 0.0), 1.0)
+        return self.choices[min(int(u * len(self.choices)), len(self.choices) - 1)]
+
+    def neighbour(self, value: Any, rng: np.random.Generator, scale: float) -> Any:
+        others = [i for i in range(len(self.choices)) if i != self.index(value)]
+        return self.choices[others[int(rng.integers(len(others)))]] if others else value
+
+    def cast(self, value: Any) -> Any:
+        return self.choices[self.index(value)]
 
     def grid_points(self) -> list[Any]:
         self.validate()
@@ -363,7 +456,7 @@ class Space(Mapping[str, Dimension]):
         """Yield every grid combination, the last dimension varying fastest."""
         names = list(self._dims)
         for values in itertools.product(*(self._dims[n].grid_points() for n in names)):
-            yield dict(zip(names, values))
+            yield dict(zip(names, values, strict=True))
 
     def grid_index(self, params: Mapping[str, Any]) -> int | None:
         """Position of ``params`` in :meth:`grid` order, or ``None`` when it is not a grid combination.
