@@ -10,8 +10,7 @@ from typing import Any
 import numpy as np
 
 from tunekit.errors import SpecError
-from tunekit.space import Categorical, Integer, Space
-from tunekit.strategies._unit import from_unit, to_unit
+from tunekit.space import Space
 from tunekit.strategies.base import Observation, Strategy
 from tunekit.trial import TrialState
 
@@ -139,20 +138,5 @@ class EvolutionStrategy(Strategy):
             chosen = [names[int(rng.integers(len(names)))]]
         mutated = dict(params)
         for name in chosen:
-            dim = self.space[name]
-            if isinstance(dim, Categorical):
-                others = [i for i in range(len(dim.choices)) if i != dim.index(params[name])]
-                if others:
-                    mutated[name] = dim.choices[others[int(rng.integers(len(others)))]]
-            else:
-                step = rng.normal(0.0, self.mutation_scale)
-                u = to_unit(dim, params[name]) + step
-                u = abs(u) if u < 0 else (2.0 - u if u > 1 else u)  # reflect at the bounds
-                value = from_unit(dim, u)
-                if isinstance(dim, Integer) and value == params[name]:
-                    # a step smaller than one unit rounds back: move to the neighbour instead
-                    value = params[name] + (1 if step >= 0 else -1)
-                    if not dim.low <= value <= dim.high:
-                        value = params[name] - (1 if step >= 0 else -1)
-                mutated[name] = value
+            mutated[name] = self.space[name].neighbour(params[name], rng, self.mutation_scale)
         return mutated

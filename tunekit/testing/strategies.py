@@ -63,9 +63,7 @@ def params_key(params: dict[str, Any]) -> tuple[Any, ...]:
 
 def _numeric_loss(space: Space, params: dict[str, Any]) -> float:
     """A deterministic, smooth-ish loss over any space: distance to a fixed point of the unit cube."""
-    from tunekit.strategies._unit import to_unit
-
-    return float(sum((to_unit(space[name], value) - 0.3) ** 2 for name, value in params.items()))
+    return float(sum((space[name].to_unit(value) - 0.3) ** 2 for name, value in params.items()))
 
 
 def run_strategy(strategy: Strategy, trials: int, *, batch: int = 1,
@@ -114,14 +112,9 @@ class StrategyConformance:
         for name, value in params.items():
             dim = space[name]
             assert dim.contains(value), f"{name}={value!r} is not a legal value of {dim!r}"
-            if isinstance(dim, Real):
-                assert type(value) is float, f"{name}={value!r} is a {type(value).__name__}, not float"
-            elif isinstance(dim, Integer):
-                assert type(value) is int, f"{name}={value!r} is a {type(value).__name__}, not int"
-            else:
-                assert isinstance(dim, Categorical)
-                choice = dim.choices[dim.index(value)]
-                assert type(value) is type(choice) and value == choice
+            expected = dim.cast(value)
+            assert type(value) is type(expected) and value == expected, \
+                f"{name}={value!r} is a {type(value).__name__}, not {type(expected).__name__}"
 
     # -- interface --------------------------------------------------------------------------------
 
