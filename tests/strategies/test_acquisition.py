@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tunekit.strategies._acquisition import maximise_acquisition
+from tunekit.strategies.bayes._acquisition import maximise_acquisition
 
 
 def _peak(centre: np.ndarray, width: float):

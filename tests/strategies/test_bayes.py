@@ -15,6 +15,7 @@ from tunekit.errors import SpecError
 from tunekit.space import Categorical, Integer, Real, Space
 from tunekit.strategies import BayesStrategy, RandomStrategy
 from tunekit.strategies.base import Observation
+from tunekit.strategies.bayes._encoding import Encoding
 from tunekit.testing.strategies import StrategyConformance, params_key, run_strategy
 from tunekit.trial import TrialState
 
@@ -35,10 +36,10 @@ def _unique(choices: list) -> list:
 @given(choices=st.lists(choice_values, min_size=1, max_size=6).map(_unique), data=st.data())
 def test_categorical_choices_round_trip_exactly(choices: list, data: st.DataObject) -> None:
     space = Space({"c": Categorical(choices), "x": Real(0.0, 1.0)})
-    strategy = BayesStrategy(space)
+    encoding = Encoding(space)
     value = data.draw(st.sampled_from(choices))
     params = {"c": value, "x": 0.25}
-    decoded = strategy._decode(strategy._encode(params)) if len(choices) > 1 else {**params}
+    decoded = encoding.decode(encoding.encode(params)) if len(choices) > 1 else {**params}
     assert params_key(decoded) == params_key(params)
 
 
@@ -61,7 +62,7 @@ def test_mixed_type_choices_including_none_and_bools_are_proposed_and_learned() 
 def test_log_dimensions_map_to_log_uniform_priors() -> None:
     space = Space({"lr": Real(1e-5, 1.0, log=True), "n": Integer(1, 4096, log=True),
                    "m": Integer(0, 9), "x": Real(-1.0, 1.0)})
-    dims = BayesStrategy(space)._skopt_dimensions()
+    dims = Encoding(space).dimensions()
     assert [d.prior for d in dims] == ["log-uniform", "log-uniform", "uniform", "uniform"]
     assert (dims[1].low, dims[1].high) == (1, 4096)
 
@@ -118,7 +119,7 @@ def test_failed_trials_are_told_the_worst_loss_seen() -> None:
                     Observation({"x": 0.2}, TrialState.FAIL, None),
                     Observation({"x": 0.3}, TrialState.PRUNED, 5.0),
                     Observation({"x": 0.4}, TrialState.COMPLETE, -2.0)]
-    xs, ys = strategy._training_data(observations)
+    _xs, ys = strategy._training_data(observations)
     assert ys == [1.0, 5.0, 5.0, -2.0]
     # before any trial succeeded a failure carries no scale: it is left out
     assert strategy._training_data(observations[1:2]) == ([], [])
@@ -158,14 +159,14 @@ def test_skopt_acquisition_optimizers_still_learn(acq_optimizer: str) -> None:
 
 
 def test_log_prior_gradient_matches_finite_differences() -> None:
-    from tunekit.strategies.bayes import _log_prior
+    from tunekit.strategies.bayes._gaussian_process import log_prior
 
     rng = np.random.default_rng(0)
     for _ in range(20):
         theta = rng.uniform(-3.0, 3.0, size=6)
-        _, grad = _log_prior(theta)
+        _, grad = log_prior(theta)
         step = 1e-6
-        numeric = [(_log_prior(theta + step * e)[0] - _log_prior(theta - step * e)[0]) / (2 * step)
+        numeric = [(log_prior(theta + step * e)[0] - log_prior(theta - step * e)[0]) / (2 * step)
                    for e in np.eye(len(theta))]
         np.testing.assert_allclose(grad, numeric, rtol=1e-4, atol=1e-6)
 

@@ -56,7 +56,8 @@ class Strategy(ABC):
     def ask(self, n: int = 1) -> list[dict[str, Any]]:
         """Return up to ``n`` new parameter sets; fewer, or none, when the strategy is exhausted."""
 
-    def tell(self, observations: Sequence[Observation]) -> None:
+    # Deliberately not abstract: strategies that ignore observations (grid, random) need not override it.
+    def tell(self, observations: Sequence[Observation]) -> None:  # noqa: B027
         """Learn from finished trials (in trial-number order). The default ignores them."""
 
     def restore(self, observations: Sequence[Observation]) -> None:

@@ -1,0 +1,97 @@
+"""skopt's Gaussian process with a faster predictive deviation, its kernel priors and MAP estimation."""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+
+__all__ = ["fast_gaussian_process", "gaussian_process_params", "log_prior", "quiet_backend"]
+
+
+@contextmanager
+def quiet_backend() -> Iterator[None]:
+    """Silence the backend's expected warnings, and only those (deprecations still show)."""
+    from sklearn.exceptions import ConvergenceWarning
+
+    with warnings.catch_warnings():
+        # hyperparameters at a bound of their range: expected with few observations
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        # repeated points: expected on small discrete spaces, where every point gets evaluated
+        warnings.filterwarnings("ignore", message="The objective has been evaluated")
+        warnings.filterwarnings("ignore", message="Predicted variances smaller than 0")
+        yield
+
+
+@functools.cache
+def fast_gaussian_process() -> Any:
+    """skopt's Gaussian process class with a faster predictive standard deviation (built once).
+
+    skopt computes the variance with a three-operand ``einsum`` that does not use BLAS: at 100
+    observations and 2000 candidates it took 50 ms of the 60 ms a proposal cost. Two matrix products give
+    the same numbers in about 2 ms. Gradients (``acq_optimizer="lbfgs"``) still go through skopt.
+    """
+    from skopt.learning import GaussianProcessRegressor
+
+    class FastGaussianProcess(GaussianProcessRegressor):
+        def predict(self, X: Any, return_std: bool = False, return_cov: bool = False,
+                    return_mean_grad: bool = False, return_std_grad: bool = False) -> Any:
+            if (not return_std or return_cov or return_mean_grad or return_std_grad
+                    or not hasattr(self, "X_train_")):
+                return super().predict(X, return_std=return_std, return_cov=return_cov,
+                                       return_mean_grad=return_mean_grad,
+                                       return_std_grad=return_std_grad)
+            X = np.asarray(X, dtype=float)
+            k_trans = self.kernel_(X, self.X_train_)
+            mean = self.y_train_std_ * (k_trans @ self.alpha_) + self.y_train_mean_
+            var = self.kernel_.diag(X) - np.einsum("ij,ij->i", k_trans @ self.K_inv_, k_trans)
+            std = np.sqrt(np.maximum(var, 0.0) * self.y_train_std_ ** 2)
+            return mean, std
+
+    return FastGaussianProcess
+
+
+def log_prior(theta: np.ndarray) -> tuple[float, np.ndarray]:
+    """Log density (up to a constant) and gradient of the prior on the kernel's log-hyperparameters.
+
+    ``theta`` is ``[log amplitude, log length scales..., log noise]`` (the kernel of
+    :func:`gaussian_process_params`). The priors are Optuna ``GPSampler``'s: ``-(l^2 + 1/l^2) / 10`` for
+    each length scale ``l`` (inputs live in the unit cube, so scales far from 1 need evidence),
+    Gamma(2, 1) on the amplitude and Gamma(1.1, 30) on the noise variance (the targets are normalised).
+    Without them the likelihood alone drove length scales to their bounds on Ackley-10 (0.017 and 100
+    in the same fit), and the model then fitted every point and predicted nothing.
+    """
+    amplitude, scales, noise = np.exp(theta[0]), np.exp(2 * theta[1:-1]), np.exp(theta[-1])
+    value = (-0.1 * float(np.sum(scales + 1 / scales)) + theta[0] - amplitude
+             + 0.1 * theta[-1] - 30 * noise)
+    grad = np.concatenate([[1 - amplitude], -0.2 * (scales - 1 / scales), [0.1 - 30 * noise]])
+    return value, grad
+
+
+def _map_optimizer(obj_func: Any, initial_theta: np.ndarray, bounds: np.ndarray) -> tuple[Any, float]:
+    """Maximise likelihood times prior (scikit-learn's hook for a custom hyperparameter optimiser)."""
+    from scipy.optimize import minimize
+
+    def negative_log_posterior(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        value, grad = obj_func(theta, eval_gradient=True)
+        prior, prior_grad = log_prior(theta)
+        return value - prior, grad - prior_grad
+
+    result = minimize(negative_log_posterior, initial_theta, jac=True, method="L-BFGS-B", bounds=bounds)
+    return result.x, float(result.fun)
+
+
+def gaussian_process_params(space: Any, priors: bool) -> dict[str, Any]:
+    """Parameters of the estimator ``gp_minimize`` uses (skopt's ``cook_estimator("GP")``) and, with
+    ``priors``, hyperparameters estimated with the priors of :func:`log_prior`."""
+    from skopt.utils import cook_estimator
+
+    reference = cook_estimator("GP", space=space, random_state=0, noise="gaussian")
+    params = dict(reference.get_params(deep=False))
+    if priors:
+        params["optimizer"] = _map_optimizer
+    return params
