@@ -62,16 +62,21 @@ def project(pytester: pytest.Pytester) -> Path:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("strategy", "kill"), [("random", signal.SIGKILL), ("grid", signal.SIGKILL),
-                                                ("random", signal.SIGINT)])
-def test_resume_after_kill_completes_the_run_exactly(project: Path, strategy: str, kill: signal.Signals) -> None:
+@pytest.mark.parametrize(("strategy", "kill", "args"), [
+    ("random", signal.SIGKILL, ()), ("grid", signal.SIGKILL, ()), ("random", signal.SIGINT, ()),
+    ("random", signal.SIGTERM, ()),  # what CI sends to a cancelled job
+    ("random", signal.SIGTERM, ("--workers", "2")),
+])
+def test_resume_after_kill_completes_the_run_exactly(project: Path, strategy: str, kill: signal.Signals,
+                                                     args: tuple[str, ...]) -> None:
     (project / "experiments" / "exp_slow.py").write_text(EXPERIMENT.format(strategy=strategy))
-    process = _start(project)
+    process = _start(project, *args)
     _wait_for_trials(project, process, 8)
     process.send_signal(kill)
     output = process.communicate(timeout=60)[0].decode()
-    if kill == signal.SIGINT:
+    if kill != signal.SIGKILL:  # Ctrl-C and SIGTERM: the finished trials are kept and written, exit 2
         assert process.returncode == pytest.ExitCode.INTERRUPTED, output
+        assert "tunekit leaderboard" in output and "Traceback" not in output, output
         interrupted = json.loads((project / ".tunekit" / "results.json").read_text())["experiments"][0]
         assert interrupted["status"] == "interrupted" and len(interrupted["trials"]) >= 8
     else:
@@ -159,21 +164,23 @@ def test_journal_file_names_are_safe_and_distinct(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_second_ctrl_c_exits_at_once_without_corrupting_anything(project: Path) -> None:
+@pytest.mark.parametrize("signals", [(signal.SIGINT, signal.SIGINT), (signal.SIGTERM, signal.SIGINT, signal.SIGTERM)],
+                         ids=["ctrl-c-twice", "term-int-term"])
+def test_a_second_signal_is_like_the_first_and_corrupts_nothing(project: Path, signals: tuple[int, ...]) -> None:
     (project / "experiments" / "exp_slow.py").write_text(EXPERIMENT.format(strategy="random"))
-    process = _start(project)
+    process = _start(project, "--workers", "2")
     _wait_for_trials(project, process, 5)
-    process.send_signal(signal.SIGINT)
-    time.sleep(0.05)  # the second Ctrl-C lands while the first one is being handled
-    process.send_signal(signal.SIGINT)
+    for sent in signals:
+        process.send_signal(sent)
+        time.sleep(0.05)  # the next one lands while the first one is being handled
     output = process.communicate(timeout=30)[0].decode()
-    assert process.returncode != 0, output
+    assert process.returncode == pytest.ExitCode.INTERRUPTED, output
+    assert "Traceback" not in output and "ignored: already stopping" in output, output
     journal = read_journal(next((project / ".tunekit" / "journal").glob("*.jsonl")))
     assert len(journal.trials) >= 5 and [t.number for t in journal.trials] == list(range(len(journal.trials)))
     results_file = project / ".tunekit" / "results.json"
-    if results_file.exists():  # written whole or not at all
-        (experiment,) = json.loads(results_file.read_text())["experiments"]
-        assert experiment["status"] == "interrupted"
+    (experiment,) = json.loads(results_file.read_text())["experiments"]
+    assert experiment["status"] == "interrupted" and len(experiment["trials"]) >= 5
     assert not list((project / ".tunekit").glob(".*.tmp")), "a temporary file was left behind"
     resumed = subprocess.run([sys.executable, "-m", "tunekit", "--resume"], cwd=project, capture_output=True,
                              text=True, timeout=120)

@@ -6,9 +6,13 @@ Subcommands that only read results (``compare``, ``report``, ``export``) never i
 from __future__ import annotations
 
 import shlex
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 from tunekit.commands import SUBCOMMANDS, run_subcommand
 from tunekit.config import find_project_root, load_tool_config
@@ -61,11 +65,40 @@ def build_pytest_args(args: Sequence[str]) -> list[str]:
     return extra + args
 
 
+class _StopOnce:
+    """SIGINT and SIGTERM (what CI sends to a cancelled job) stop the run once, as Ctrl-C does: the first
+    raises KeyboardInterrupt, so the finished trials are kept, the results written and the exit code is 2;
+    the ones after it, while the run winds down, are ignored with a note (``kill -9`` stops at once)."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self) -> None:
+        self.stopping = False
+        self.previous: dict[int, Any] = {}
+
+    def handle(self, signum: int, frame: FrameType | None) -> None:
+        if not self.stopping:
+            self.stopping = True
+            raise KeyboardInterrupt
+        sys.stderr.write(f"tunekit: {signal.Signals(signum).name} ignored: already stopping, writing the results\n")
+
+    def __enter__(self) -> _StopOnce:
+        if threading.current_thread() is threading.main_thread():
+            for signum in self.SIGNALS:
+                self.previous[signum] = signal.signal(signum, self.handle)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        for signum, handler in self.previous.items():
+            signal.signal(signum, handler)
+
+
 def _run(args: list[str]) -> int:
     pytest_args = build_pytest_args(args)
     import pytest  # not for the subcommands: they work on results files alone
 
-    return int(pytest.main(pytest_args))
+    with _StopOnce():
+        return int(pytest.main(pytest_args))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from tunekit.results import ExperimentResult
+    from tunekit.search import SearchOutcome
 
 __all__ = [
     "ConfigError",
@@ -29,9 +30,11 @@ __all__ = [
     "OutputError",
     "ReportError",
     "ResultsError",
+    "SearchInterrupted",
     "SpaceError",
     "SpecError",
     "TrackingError",
+    "TrialPruned",
     "TunekitError",
     "UsageError",
     "exit_code_for",
@@ -127,6 +130,23 @@ class ExperimentSkipped(TunekitError):
     """There is nothing to run for this experiment (a re-check of an experiment the baseline lacks)."""
 
     exit_code = ExitCode.OK
+
+
+class TrialPruned(Exception):
+    """Raise from an objective to stop a trial the pruner asked to stop (``trial.should_prune()``).
+
+    Not an error: the trial is recorded as PRUNED with its last reported value.
+    """
+
+
+class SearchInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a search; ``outcome`` holds the trials finished so far so that nothing computed is lost."""
+
+    exit_code = ExitCode.INTERRUPTED
+
+    def __init__(self, outcome: SearchOutcome) -> None:
+        super().__init__("search interrupted")
+        self.outcome = outcome
 
 
 class ExperimentInterrupted(KeyboardInterrupt):

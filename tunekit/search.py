@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from tunekit.errors import SearchInterrupted
 from tunekit.executors import Executor, Objective, SerialExecutor
 from tunekit.pruners import Pruner
 from tunekit.results import is_better
@@ -86,13 +87,6 @@ class SearchOutcome:
     stop_reason: str
     duration_s: float
 
-
-class SearchInterrupted(KeyboardInterrupt):
-    """Raised on Ctrl-C; carries the trials finished so far so that nothing computed is lost."""
-
-    def __init__(self, outcome: SearchOutcome) -> None:
-        super().__init__("search interrupted")
-        self.outcome = outcome
 
 
 def observation_of(result: TrialResult, direction: str) -> Observation:

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from tunekit.errors import ObjectiveValueError
+from tunekit.errors import ObjectiveValueError, TrialPruned
 
 __all__ = [
     "ObjectiveValueError",
@@ -42,9 +42,6 @@ def trial_seed(seed: int, number: int) -> int:
     """Derive trial ``number``'s own seed from the experiment seed, independently of execution order."""
     return int(np.random.SeedSequence([seed, number]).generate_state(1)[0] >> 1)
 
-
-class TrialPruned(Exception):
-    """Raise from an objective to stop a trial the pruner asked to stop (``trial.should_prune()``)."""
 
 
 #: Decides, from a trial's report (step, score), whether it should stop; installed by the search loop.
