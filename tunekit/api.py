@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from tunekit import validation
 from tunekit.errors import SpaceError, SpecError, TunekitError
-from tunekit.space import Categorical, Dimension, Integer, Real, Space
+from tunekit.space import Dimension, Space
 
 __all__ = ["DEFAULT_TRIALS", "DIRECTIONS", "TRIAL_ARGUMENT", "TunableSpec", "get_spec", "tunable"]
 
@@ -56,12 +56,7 @@ class TunableSpec:
 def _start_value(dim: Dimension, value: Any) -> Any:
     """``value`` as the plain Python type the dimension proposes (numpy scalars and ``1`` for a real become
     ``float``), so that start points compare equal to grid points and serialise as JSON."""
-    if isinstance(dim, Real):
-        return float(value)
-    if isinstance(dim, Integer):
-        return int(value)
-    assert isinstance(dim, Categorical)
-    return dim.choices[dim.index(value)]
+    return dim.cast(value)
 
 
 def check_start(value: Any, space: Space, trials: int | None) -> tuple[dict[str, Any], ...]:

@@ -176,6 +176,8 @@ class _Range(Dimension):
 
     def to_unit(self, value: Any) -> float:
         low, high = self._span()
+        if not high > low:  # a range so narrow that its ends are one float (in log space, say)
+            return 0.0
         x = math.log(value) if self.log else float(value)
         return min(max((x - low) / (high - low), 0.0), 1.0)
 

@@ -188,6 +188,7 @@ def test_hyperparameter_priors_keep_length_scales_away_from_their_bounds() -> No
     assert np.all((scales > 0.05) & (scales < 20)), scales
 
 
+@pytest.mark.slow
 def test_importing_tunekit_does_not_import_skopt() -> None:
     code = "import sys, tunekit, tunekit.strategies.bayes; assert 'skopt' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
