@@ -104,7 +104,7 @@ def _gp_minimize(space: Space, objective: _Timed, budget: int, seed: int) -> Non
 
     def decode(row: list[Any]) -> dict[str, Any]:
         params = {}
-        for (name, dim), raw in zip(space.items(), row):
+        for (name, dim), raw in zip(space.items(), row, strict=False):
             if isinstance(dim, Categorical):
                 params[name] = dim.choices[int(raw)]
             elif isinstance(dim, Integer):

@@ -8,6 +8,7 @@ Run from the repository root: ``python -m benchmarks.load``; writes ``benchmarks
 
 from __future__ import annotations
 
+import itertools
 import json
 import statistics
 import subprocess
@@ -52,7 +53,7 @@ def _project(root: Path, files: int, trials: int) -> Path:
 def _gaps_ms(results: Path, first: slice) -> float:
     trials = json.loads(results.read_text())["experiments"][0]["trials"]
     stamps = [t["metrics"]["t"] for t in trials]
-    gaps = [b - a for a, b in zip(stamps, stamps[1:])][first]
+    gaps = [b - a for a, b in itertools.pairwise(stamps)][first]
     return 1000 * statistics.median(gaps)
 
 

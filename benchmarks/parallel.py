@@ -179,7 +179,8 @@ def markdown(doc: dict[str, Any]) -> str:
         f"random strategy; machine: {doc['machine']['cpus']} usable CPUs, Python {doc['machine']['python']}, "
         f"{doc['machine']['platform']}. Speed-up is against the serial run of the same repeat. `batch` is "
         "today's batch-synchronous `run_search`; `streaming` feeds a trial to each worker as soon as it is "
-        f"free (what `run_search` does for grid and random; loop used: {doc['streaming_loop']}). Local pools are started cold "
+        f"free (what `run_search` does for grid and random; loop used: {doc['streaming_loop']}). "
+        "Local pools are started cold "
         "inside the timing except `warm` (started before, as a pool shared across experiments would be); "
         "the Dask LocalCluster's start-up is reported apart. Other jobs shared the machine: see the load "
         "averages (1 min, before each repeat)."),

@@ -96,8 +96,8 @@ def main() -> None:
         f"| injected {DROP:g} drop caught by `--recheck` | {figures['drop_caught_by_recheck']} |",
         f"| injected {DROP:g} drop caught by tuning with `--baseline` | {figures['drop_caught_by_tuning']} |",
         f"| tuning wall time (whole run) | {figures['tuning_wall_s']} s |",
-        f"| re-check wall time (median, whole run incl. start-up) | {figures['recheck_wall_s_median']} s "
-        f"({speedup:.1f}x cheaper) |",
+        (f"| re-check wall time (median, whole run incl. start-up) | {figures['recheck_wall_s_median']} s "
+        f"({speedup:.1f}x cheaper) |"),
     ]
     (HERE / "RESULTS-regression.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

@@ -38,7 +38,7 @@ def _experiment_libraries(request: pytest.FixtureRequest) -> None:
     import sklearn.model_selection
     import sklearn.pipeline
     import sklearn.preprocessing
-    import sklearn.svm
+    import sklearn.svm  # noqa: F401
     import skopt  # noqa: F401 - the bayes strategy's backend, imported lazily by experiments' searches
 
 

@@ -95,16 +95,16 @@ def test_bare_decorator_without_space(pytester: pytest.Pytester) -> None:
 
 
 MISUSES = {
-    "applied_twice": ("@tunable(space={'x': Real(0, 1)})\n@tunable(space={'x': Real(0, 2)})\ndef tune_bad(x):\n"
-                      "    return x", "@tunable is applied more than once: keep one"),
+    "applied_twice": (("@tunable(space={'x': Real(0, 1)})\n@tunable(space={'x': Real(0, 2)})\ndef tune_bad(x):\n"
+                      "    return x"), "@tunable is applied more than once: keep one"),
     "a_class": ("@tunable(space={'x': Real(0, 1)})\nclass tune_bad:\n    def __init__(self, x):\n        pass",
                 "@tunable decorates a function, got the class 'tune_bad'"),
     "async_def": ("@tunable(space={'x': Real(0, 1)})\nasync def tune_bad(x):\n    return x",
                   "@tunable cannot run an async function: use a plain def (it may call asyncio.run)"),
     "staticmethod": ("@tunable(space={'x': Real(0, 1)})\n@staticmethod\ndef tune_bad(x):\n    return x",
                      "@tunable decorates a plain function (def), got builtins.staticmethod: *"),
-    "partial": ("def _objective(x, scale):\n    return x * scale\n\n"
-                "tune_bad = tunable(space={'x': Real(0, 1)})(functools.partial(_objective, scale=2))",
+    "partial": (("def _objective(x, scale):\n    return x * scale\n\n"
+                "tune_bad = tunable(space={'x': Real(0, 1)})(functools.partial(_objective, scale=2))"),
                 "@tunable decorates a plain function (def), got functools.partial: define a function that calls it"),
 }
 

@@ -132,7 +132,8 @@ def test_baseline_from_another_machine_warns(baseline: pytest.Pytester) -> None:
     result = baseline.runpytest("exp_sgd.py", "--recheck", "other.json")
     assert result.ret == 0
     result.stdout.fnmatch_lines(["warning: baseline written by tunekit 0.0.1, this is *",
-                                 "warning: baseline comes from another machine (node differ; node: build-server-7 vs *)"])
+                                 ("warning: baseline comes from another machine "
+                                 "(node differ; node: build-server-7 vs *)")])
 
 
 def test_compare_command(baseline: pytest.Pytester, run_tunekit, monkeypatch) -> None:

@@ -132,8 +132,8 @@ def test_exit_3_on_internal_error(project: pytest.Pytester, run_tunekit) -> None
     (["--seed", "-1"], "ERROR: --seed: expected an integer >= 0, got '-1'"),
     (["--top", "x"], "ERROR: --top: expected an integer >= 1, got 'x'"),
     (["--strategy", "annealing"], "ERROR: --strategy: expected one of *, got 'annealing'"),
-    (["--json", "pyproject.toml/results.json"], "ERROR: --json *pyproject.toml/results.json: cannot write: "
-                                                "*pyproject.toml is not a directory"),
+    (["--json", "pyproject.toml/results.json"], ("ERROR: --json *pyproject.toml/results.json: cannot write: "
+                                                "*pyproject.toml is not a directory")),
     (["missing_dir/"], "ERROR: file or directory not found: missing_dir/"),
 ])
 def test_exit_4_on_usage_errors(project: pytest.Pytester, run_tunekit, args: list[str], message: str) -> None:

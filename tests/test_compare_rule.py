@@ -14,7 +14,8 @@ from tunekit.errors import SpecError
 scores = st.floats(min_value=-1e3, max_value=1e3, allow_nan=False)
 tolerances = st.floats(min_value=0, max_value=10, allow_nan=False)
 folds = st.lists(st.floats(min_value=-10, max_value=10, allow_nan=False), min_size=2, max_size=10)
-MIRROR = {Verdict.IMPROVED: Verdict.IMPROVED, Verdict.REGRESSED: Verdict.REGRESSED, Verdict.UNCHANGED: Verdict.UNCHANGED}
+MIRROR = {Verdict.IMPROVED: Verdict.IMPROVED, Verdict.REGRESSED: Verdict.REGRESSED,
+          Verdict.UNCHANGED: Verdict.UNCHANGED}
 
 
 @given(scores, scores, tolerances)
@@ -54,8 +55,9 @@ def test_noise_only_widens_the_band(baseline: float, current: float, fb: list[fl
 def test_worsening_direction() -> None:
     assert compare_scores(0.9, 0.8, direction="maximize").verdict is Verdict.REGRESSED
     assert compare_scores(0.9, 0.8, direction="minimize").verdict is Verdict.IMPROVED
-    assert compare_scores(10.0, 10.5, direction="minimize", tolerance=Tolerance.parse("5.1%")).verdict is Verdict.UNCHANGED
-    assert compare_scores(10.0, 10.5, direction="minimize", tolerance=Tolerance.parse("4.9%")).verdict is Verdict.REGRESSED
+    within, beyond = Tolerance.parse("5.1%"), Tolerance.parse("4.9%")
+    assert compare_scores(10.0, 10.5, direction="minimize", tolerance=within).verdict is Verdict.UNCHANGED
+    assert compare_scores(10.0, 10.5, direction="minimize", tolerance=beyond).verdict is Verdict.REGRESSED
 
 
 def test_noise_band_uses_the_standard_error_of_the_difference() -> None:
@@ -72,7 +74,7 @@ def test_noise_band_uses_the_standard_error_of_the_difference() -> None:
 
 @pytest.mark.parametrize("text", ["abc", "-1", "2%%", "", "1e400", None, True, [1]])
 def test_invalid_tolerances_name_the_accepted_forms(text: object) -> None:
-    with pytest.raises(SpecError, match="absolute difference such as 0.01 or a relative one such as 2%"):
+    with pytest.raises(SpecError, match=r"absolute difference such as 0\.01 or a relative one such as 2%"):
         Tolerance.parse(text)
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-GOOD = "from tunekit import tunable, Real\n@tunable(space={'x': Real(0, 1)}, strategy='random', trials=2)\ndef tune_ok(x):\n    return x\n"
+GOOD = ("from tunekit import tunable, Real\n@tunable(space={'x': Real(0, 1)}, strategy='random', trials=2)\n"
+        "def tune_ok(x):\n    return x\n")
 
 
 @pytest.mark.parametrize(("source", "message"), [
@@ -25,10 +26,10 @@ def test_experiment_file_that_does_not_import(pytester: pytest.Pytester, source:
 
 
 @pytest.mark.parametrize("source, message", [
-    ("import pytest\n\ndef broken(:\n", "experiments/conftest.py: cannot import: SyntaxError: invalid syntax "
-                                          "(experiments/conftest.py:3)"),
-    ("import pytest\nDATA = {}['missing']\n", "experiments/conftest.py: cannot import: KeyError: 'missing' "
-                                                "(experiments/conftest.py:2)"),
+    ("import pytest\n\ndef broken(:\n", ("experiments/conftest.py: cannot import: SyntaxError: invalid syntax "
+                                          "(experiments/conftest.py:3)")),
+    ("import pytest\nDATA = {}['missing']\n", ("experiments/conftest.py: cannot import: KeyError: 'missing' "
+                                                "(experiments/conftest.py:2)")),
 ])
 def test_a_broken_conftest_is_one_line_and_exit_4(pytester: pytest.Pytester, run_tunekit, source: str,
                                                   message: str) -> None:
@@ -45,11 +46,12 @@ def test_a_broken_conftest_is_one_line_and_exit_4(pytester: pytest.Pytester, run
 
 
 def test_duplicate_experiment_names_in_one_file(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(exp_dup=GOOD + "\n\n" + GOOD.split("\n", 1)[1] + "@tunable(space={'y': Real(0, 1)}, strategy='random')\n"
+    pytester.makepyfile(exp_dup=GOOD + "\n\n" + GOOD.split("\n", 1)[1]
+                        + "@tunable(space={'y': Real(0, 1)}, strategy='random')\n"
                                                                          "def tune_other(y):\n    return y\n")
     result = pytester.runpytest("exp_dup.py", "--continue-on-collection-errors")
-    result.stdout.fnmatch_lines(["exp_dup.py::tune_ok: experiment defined 2 times (lines 3, 8): "
-                                 "only the last would run; rename the others"])
+    result.stdout.fnmatch_lines([("exp_dup.py::tune_ok: experiment defined 2 times (lines 3, 8): "
+                                 "only the last would run; rename the others")])
     result.assert_outcomes(passed=1, errors=1)
 
 
@@ -58,9 +60,9 @@ def test_experiment_files_with_the_same_name_in_two_folders(pytester: pytest.Pyt
         pytester.mkdir(folder)
         (pytester.path / folder / "exp_same.py").write_text(GOOD)
     result = pytester.runpytest("a", "b", "--continue-on-collection-errors")
-    result.stdout.fnmatch_lines(["b/exp_same.py: another experiment file with the same name (*a/exp_same.py) "
+    result.stdout.fnmatch_lines([("b/exp_same.py: another experiment file with the same name (*a/exp_same.py) "
                                  "was imported first: give experiment files unique names, or put an __init__.py "
-                                 "in their folders"])
+                                 "in their folders")])
     result.assert_outcomes(passed=1, errors=1)
 
 
@@ -69,8 +71,8 @@ def test_failing_fixture_is_one_line_and_others_run(pytester: pytest.Pytester) -
     pytester.makepyfile(exp_fix=GOOD + "@tunable(space={'x': Real(0, 1)})\ndef tune_data(x, data):\n    return x\n")
     result = pytester.runpytest("exp_fix.py")
     assert result.ret == pytest.ExitCode.TESTS_FAILED
-    result.stdout.fnmatch_lines(["exp_fix.py::tune_data: fixture setup failed: FileNotFoundError: data.csv "
-                                 "(conftest.py:4)"])
+    result.stdout.fnmatch_lines([("exp_fix.py::tune_data: fixture setup failed: FileNotFoundError: data.csv "
+                                 "(conftest.py:4)")])
     result.stdout.no_fnmatch_line("*Traceback*")
     result.assert_outcomes(passed=1, errors=1)
 

@@ -41,7 +41,8 @@ def imported_names(path: Path) -> list[str]:
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
-                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else []))
+                parts = package.split(".")
+                base = ".".join(parts[: len(parts) - node.level + 1] + ([base] if base else []))
             # ``from a import b`` imports module a.b when there is one, else the name b of module a
             names += [f"{base}.{alias.name}" if f"{base}.{alias.name}" in known else base for alias in node.names]
     return names
@@ -95,7 +96,7 @@ def test_no_import_cycle_in_the_package():
 
 def test_only_the_plugin_and_the_test_helpers_import_pytest():
     importers = sorted(name for name, path in modules().items()
-                       if any(n == "pytest" or n.startswith("pytest.") or n.startswith("_pytest")
+                       if any(n == "pytest" or n.startswith(("pytest.", "_pytest"))
                               for n in imported_names(path)))
     assert importers, "the plugin imports pytest: the scan must see it"
     assert [n for n in importers if not n.startswith(PYTEST_ALLOWED)] == []

@@ -110,8 +110,8 @@ def test_resume_refuses_a_journal_of_another_search(pytester: pytest.Pytester) -
                               "def tune_r(x):\n    return x\n")
     refused = pytester.runpytest("exp_r.py", "--resume")
     assert refused.ret == pytest.ExitCode.TESTS_FAILED
-    refused.stdout.fnmatch_lines(["exp_r.py::tune_r: cannot resume: its journal (*) was written for another "
-                                  "search (space, objective changed); run without --resume to start afresh"])
+    refused.stdout.fnmatch_lines([("exp_r.py::tune_r: cannot resume: its journal (*) was written for another "
+                                  "search (space, objective changed); run without --resume to start afresh")])
     assert pytester.runpytest("exp_r.py").ret == 0  # without --resume: a fresh start
 
 

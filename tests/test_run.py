@@ -54,7 +54,7 @@ def test_same_seed_same_trials_and_cli_overrides(pytester: pytest.Pytester, load
     pytester.runpytest("exp_good.py", "--json", "one.json").assert_outcomes(passed=2)
     pytester.runpytest("exp_good.py", "--json", "two.json").assert_outcomes(passed=2)
     one, two = load_results("one.json"), load_results("two.json")
-    for a, b in zip(one.experiments, two.experiments):
+    for a, b in zip(one.experiments, two.experiments, strict=False):
         assert [(t.params, t.score, t.seed) for t in a.trials] == [(t.params, t.score, t.seed) for t in b.trials]
 
     pytester.runpytest("exp_good.py", "--json", "three.json", "--seed", "4", "--trials", "3",
@@ -101,8 +101,8 @@ def test_experiment_whose_every_trial_failed_fails_with_file_and_line(pytester: 
     result = pytester.runpytest("exp_broken.py")
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     result.assert_outcomes(passed=1, failed=1)
-    result.stdout.fnmatch_lines(["*all 3 trials failed; first error (trial 0): "
-                                 "ZeroDivisionError: division by zero (exp_broken.py:5)*"])
+    result.stdout.fnmatch_lines([("*all 3 trials failed; first error (trial 0): "
+                                 "ZeroDivisionError: division by zero (exp_broken.py:5)*")])
     result.stdout.no_fnmatch_line("*Traceback*")
     doc = load_results()
     assert doc.get("exp_broken.py::tune_broken").status == "failed"
@@ -129,7 +129,7 @@ def test_leaderboard_and_top_trials(pytester: pytest.Pytester) -> None:
         "results: *results.json",
     ])
     summary = result.stdout.lines[result.stdout.lines.index(next(
-        l for l in result.stdout.lines if "tunekit leaderboard" in l)):]
+        line for line in result.stdout.lines if "tunekit leaderboard" in line)):]
     assert max(len(line) for line in summary if "exp_good.py" not in line and "/" not in line) <= 80
 
 

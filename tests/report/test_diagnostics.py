@@ -127,7 +127,7 @@ def test_overfitting_is_direction_aware(craft):
     # Minimizing an error: train error 10 vs validation 30 is a large gap; the reverse is not overfitting.
     best = craft.trial(3, 30.0, params=params(), metrics={"train_score": 10.0})
     others = [craft.trial(i, 100.0 + i, params=params(C=2.0 + i)) for i in range(6) if i != 3]
-    hints = diagnose(craft.experiment(others + [best], direction="minimize"))
+    hints = diagnose(craft.experiment([*others, best], direction="minimize"))
     assert hints_about(hints, "overfitting")
     reverse = [craft.trial(0, 30.0, params=params(), metrics={"train_score": 40.0})]
     assert not hints_about(diagnose(craft.experiment(reverse, direction="minimize")), "fitting")

@@ -37,7 +37,8 @@ def test_every_trial_is_a_row_with_its_params_and_metrics(craft, tmp_path, capsy
     assert run_subcommand("export", [str(results), "--csv", str(out)]) == 0
     assert capsys.readouterr().out.strip() == f"csv: {out} (5 trials)"
     text = out.read_text(encoding="utf-8")
-    assert text.splitlines()[0] == ("id,number,state,score,score_std,duration_s,error,seed,intermediate,params.C,params.depth,"
+    assert text.splitlines()[0] == ("id,number,state,score,score_std,duration_s,error,seed,intermediate,"
+                                    "params.C,params.depth,"
                                     "params.kernel,params.alpha,metrics.train_score,metrics.intermediate,metrics.fit")
     rows = read(text)
     assert [(r["id"][-6:], r["number"], r["state"]) for r in rows] == [

@@ -34,7 +34,8 @@ def test_history_keeps_the_running_best_in_the_experiments_direction(craft):
 
 
 def test_slices_follow_the_space_and_its_scale(craft):
-    trials = [craft.trial(i, float(i), params={"C": 10.0 ** (i - 2), "depth": i + 1, "kernel": ["rbf", "linear"][i % 2]})
+    trials = [craft.trial(i, float(i),
+                          params={"C": 10.0 ** (i - 2), "depth": i + 1, "kernel": ["rbf", "linear"][i % 2]})
               for i in range(4)]
     slices = {s.name: s for s in slice_data(craft.experiment(trials))}
     assert list(slices) == ["C", "depth", "kernel"]

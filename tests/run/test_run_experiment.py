@@ -46,8 +46,8 @@ def experiment(fn, id="exp_run.py::tune", **fixtures):
     return Experiment(id=id, spec=spec, objective=bind_objective(fn, spec, fixtures), function=fn)
 
 
-def run(exp, options=RunOptions(), **kwargs):
-    return run_experiment(exp, options, executors=lambda settings: SerialExecutor(), **kwargs)
+def run(exp, options=None, **kwargs):
+    return run_experiment(exp, options or RunOptions(), executors=lambda settings: SerialExecutor(), **kwargs)
 
 
 def test_a_search_returns_its_record():

@@ -51,7 +51,7 @@ def test_bad_values_are_one_usage_error_naming_the_option(tmp_path, monkeypatch,
 
 def test_an_unwritable_output_is_refused_before_anything_runs(tmp_path):
     (tmp_path / "file").write_text("x")
-    with pytest.raises(UsageError, match="--json .*file/r.json: cannot write: .* is not a directory"):
+    with pytest.raises(UsageError, match=r"--json .*file/r\.json: cannot write: .* is not a directory"):
         parse_options({"json": str(tmp_path / "file" / "r.json")}, root=tmp_path)
-    with pytest.raises(UsageError, match="--html .*: cannot write: is a directory"):
+    with pytest.raises(UsageError, match=r"--html .*: cannot write: is a directory"):
         parse_options({"html": str(tmp_path)}, root=tmp_path)

@@ -1,7 +1,8 @@
 """``tunekit export RESULTS.json --csv PATH``: every trial of a results file as one CSV row.
 
 Columns: ``id`` (the experiment's node ID), ``number``, ``state``, ``score``, ``score_std``,
-``duration_s``, ``error``, ``seed``, ``intermediate`` (the ``[[step, value], ...]`` a trial reported), then ``params.NAME`` for every parameter and ``metrics.NAME`` for every
+``duration_s``, ``error``, ``seed``, ``intermediate`` (the ``[[step, value], ...]`` a trial reported), then
+``params.NAME`` for every parameter and ``metrics.NAME`` for every
 metric of any experiment in the file (empty where a trial has none). Numbers keep full precision; lists
 and objects (fold scores of a metric, intermediate values) are written as JSON; ``null`` is an empty cell.
 Text that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage

@@ -146,7 +146,7 @@ def check_convergence(exp: ExperimentResult) -> list[str]:
     start = math.floor(0.75 * (len(running) - 1))
     total = abs(running[-1] - running[0])
     recent = abs(running[-1] - running[start])
-    steps = sum(b != a for a, b in zip(running[start:], running[start + 1:]))
+    steps = sum(b != a for a, b in zip(running[start:], running[start + 1:], strict=False))
     if total > 0 and recent / total >= STEEP_FRACTION and steps >= STEEP_STEPS:
         return [(f"still improving: the last quarter of the trials brought {recent / total:.0%} of the "
                 f"improvement: {more}")]
@@ -223,6 +223,6 @@ def diagnose(experiment: ExperimentResult) -> list[str]:
     for check in CHECKS:
         try:
             hints += check(experiment)
-        except Exception:  # noqa: BLE001, S112 - see the docstring
+        except Exception:  # noqa: BLE001 - see the docstring
             continue
     return hints

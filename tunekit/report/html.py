@@ -148,7 +148,7 @@ def _header(doc: ResultsDocument, source: str | None) -> str:
 
 def _leaderboard(doc: ResultsDocument, names: list[str]) -> str:
     rows = []
-    for i, (name, exp) in enumerate(zip(names, doc.experiments)):
+    for i, (name, exp) in enumerate(zip(names, doc.experiments, strict=False)):
         best = exp.best
         hints = len(diagnose(exp))
         rows.append([
@@ -278,9 +278,10 @@ border-bottom:1px solid #eee;vertical-align:top}th{background:#fafafa;font-weigh
 tabular-nums;white-space:nowrap}.status.passed,.verdict.improved,.better{color:#1a7f37}.status.failed,
 .verdict.regressed,.worse{color:#cf222e}.status.interrupted,.verdict.missing{color:#9a6700}ul.messages{
 list-style:none;padding:0;margin:6px 0}ul.messages li{padding:3px 8px;margin:3px 0;border-radius:4px}
-li.hint{background:#fff8c5}a.hints{color:#9a6700}li.error{background:#ffebe9}li.note{background:#ddf4ff}.best ul.params{display:
-inline;padding:0}.best ul.params li{display:inline-block;background:#eef2f8;border-radius:4px;padding:0 6px;
-margin:0 3px}.row{display:grid;grid-template-columns:minmax(0,2fr) minmax(0,1fr);gap:16px}.slices{display:grid;
+li.hint{background:#fff8c5}a.hints{color:#9a6700}li.error{background:#ffebe9}li.note{background:#ddf4ff}
+.best ul.params{display:inline;padding:0}
+.best ul.params li{display:inline-block;background:#eef2f8;border-radius:4px;padding:0 6px;margin:0 3px}
+.row{display:grid;grid-template-columns:minmax(0,2fr) minmax(0,1fr);gap:16px}.slices{display:grid;
 grid-template-columns:repeat(auto-fill,minmax(340px,1fr));gap:8px}details{margin:8px 0}summary{cursor:pointer;
 color:#0550ae}.banner{background:#ffebe9;border:1px solid #cf222e;padding:8px 12px;border-radius:6px}
 code{font-size:12.5px}@media (max-width:900px){.row{grid-template-columns:1fr}}
@@ -328,7 +329,8 @@ def render_report(doc: ResultsDocument, *, baseline: ResultsDocument | None = No
     if baseline is not None:
         body.append(_baseline_section(baseline_rows(doc, baseline), baseline_label or "(given)",
                                       provenance_warnings(baseline, doc)))
-    body += [_experiment(i, name, exp, figures) for i, (name, exp) in enumerate(zip(names, doc.experiments))]
+    pairs = zip(names, doc.experiments, strict=False)
+    body += [_experiment(i, name, exp, figures) for i, (name, exp) in enumerate(pairs)]
     title = "tunekit report" + (f": {names[0]}" if len(names) == 1 else "")
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"

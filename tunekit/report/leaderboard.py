@@ -55,7 +55,7 @@ def display_ids(ids: Sequence[str]) -> list[str]:
 def _duration(seconds: float) -> str:
     if seconds < 60:
         return f"{seconds:.1f}s"
-    minutes, secs = divmod(int(round(seconds)), 60)
+    minutes, secs = divmod(round(seconds), 60)
     return f"{minutes}m{secs:02d}s" if minutes < 60 else f"{minutes // 60}h{minutes % 60:02d}m"
 
 
@@ -97,7 +97,7 @@ def format_leaderboard(experiments: Sequence[ExperimentResult], width: int = 80)
     """One row per experiment: best score (± fold std), direction, strategy, trials, time, best params."""
     ids = display_ids([e.id for e in experiments])
     rows = []
-    for shown, exp in zip(ids, experiments):
+    for shown, exp in zip(ids, experiments, strict=False):
         best = exp.best
         rows.append([
             shown,

@@ -24,6 +24,6 @@ def format_verdicts(rows: Sequence[Comparison]) -> str:
     table = [[label, _number(r.baseline), _number(r.current), _number(r.delta, signed=True),
               f"{_number(r.allowed)} ({r.rule})" if r.allowed is not None and r.rule else _number(r.allowed),
               r.verdict.value.upper() if r.verdict.value == "regressed" else r.verdict.value]
-             for label, r in zip(labels, rows)]
+             for label, r in zip(labels, rows, strict=False)]
     return tabulate(table, headers=["experiment", "baseline", "current", "delta", "allowed", "verdict"],
                     tablefmt="simple", disable_numparse=True)

@@ -70,7 +70,7 @@ def _axis(title: str, **extra: Any) -> dict[str, Any]:
 def history_figure(data: HistoryData) -> Figure:
     """Each complete trial's score by trial number, the best-so-far line, and the best trial starred."""
     hover = [f"trial #{n}<br>score {s:.6g}<br>{_text(label)}"
-             for n, s, label in zip(data.numbers, data.scores, data.labels)]
+             for n, s, label in zip(data.numbers, data.scores, data.labels, strict=False)]
     traces: list[dict[str, Any]] = [
         {"type": "scatter", "mode": "markers", "name": "trial score", "x": data.numbers, "y": data.scores,
          "text": hover, "hoverinfo": "text", "marker": {"color": _POINT, "size": 7}},
@@ -94,7 +94,7 @@ def history_figure(data: HistoryData) -> Figure:
 def slice_figure(data: SliceData) -> Figure:
     """Score against one parameter; colour shows the trial number, the star the best trial."""
     hover = [f"trial #{n}<br>{_text(data.name)}={_text(value_label(v))}<br>score {s:.6g}"
-             for n, v, s in zip(data.numbers, data.values, data.scores)]
+             for n, v, s in zip(data.numbers, data.values, data.scores, strict=False)]
     traces: list[dict[str, Any]] = [{
         "type": "scatter", "mode": "markers", "name": "trials", "x": data.values, "y": data.scores,
         "text": hover, "hoverinfo": "text", "showlegend": False,
@@ -187,13 +187,14 @@ def parallel_figure(data: ParallelData) -> Figure:
             goodness = 1 - goodness
         bands[min(len(_VIRIDIS) - 1, int(goodness * len(_VIRIDIS)))].append(i)
     traces: list[dict[str, Any]] = []
-    for band, colour in zip(bands, _VIRIDIS):  # worst first, so the best lines are drawn on top
+    for band, colour in zip(bands, _VIRIDIS, strict=False):  # worst first, so the best lines are drawn on top
         xs: list[float | None] = []
         ys: list[float | None] = []
         text: list[str] = []
         for i in band:
             xs += [*range(len(axes)), None]
-            ys += [(values[i] - lo) / span for (_, values, lo, _, _, _), span in zip(axes, spans)] + [None]
+            ys += [(values[i] - lo) / span for (_, values, lo, _, _, _), span in zip(axes, spans, strict=False)]
+            ys.append(None)
             text += [f"trial #{data.numbers[i]}, score {data.scores[i]:.6g}"] * len(axes) + [""]
         if band:
             traces.append({"type": "scatter", "mode": "lines+markers", "x": xs, "y": ys, "text": text,
@@ -213,7 +214,7 @@ def parallel_figure(data: ParallelData) -> Figure:
                             "yanchor": "bottom"})
         if tickvals is None:
             tickvals, ticktext = _linear_ticks(lo, h)
-        for value, label in zip(tickvals, ticktext or []):
+        for value, label in zip(tickvals, ticktext or [], strict=False):
             annotations.append({"x": k, "y": (value - lo) / ((h - lo) or 1.0), "text": _text(label),
                                 "showarrow": False, "xanchor": "right", "xshift": -4,
                                 "font": {"size": 10, "color": "#555"}})
