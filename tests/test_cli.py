@@ -34,6 +34,7 @@ def test_runs_experiments_folder_by_default(project: pytest.Pytester, run_tuneki
     assert result.ret == 0
     result.stdout.fnmatch_lines(["experiments/exp_x.py::tune_x 4/4 best * PASSED*",
                                  "*tunekit leaderboard*", "tune_x *max*random*4/4*", "results: *"])
+    result.stdout.no_fnmatch_line("*warning*")  # e.g. that pytest could not rewrite a plugin imported too early
     assert _ids(project.path / ".tunekit" / "results.json") == ["experiments/exp_x.py::tune_x"]
 
 

@@ -2,6 +2,9 @@
 
 Decorate a function with :func:`tunable`, describe its search space with :class:`Real`,
 :class:`Integer` and :class:`Categorical`, and run ``tunekit experiments/`` (or :func:`tune` from Python).
+
+PYTEST_DONT_REWRITE: the package's asserts are internal checks; the ``tunekit`` command imports it before
+pytest starts, so pytest must not try (and warn that it cannot) to rewrite them as a plugin's.
 """
 
 from __future__ import annotations

@@ -29,13 +29,18 @@ def _given(args: Sequence[str], *flags: str) -> bool:
 
 def _path_arguments(args: Sequence[str]) -> list[str]:
     """The arguments pytest will take as paths or node IDs, never an option's value (``--baseline FILE``,
-    ``--junitxml FILE``): pytest's own parser decides, with every installed plugin's options declared."""
+    ``--junitxml FILE``): pytest's own parser decides, with its built-in options and tunekit's declared.
+
+    Other plugins are not loaded here (importing them before pytest.main would keep pytest from rewriting
+    their asserts): the value of an option of theirs can still be taken for a path, if it names one.
+    """
     from _pytest.config import get_config  # pytest.main builds the same parser; no public API gives its result
+
+    from tunekit.plugin.options import add_options
 
     try:
         config = get_config(list(args))
-        config.pluginmanager.consider_preparse(list(args), exclude_only=False)
-        config.pluginmanager.load_setuptools_entrypoints("pytest11")
+        add_options(config._parser)
         return [str(arg) for arg in config._parser.parse_known_args(list(args)).file_or_dir]
     except Exception:  # noqa: BLE001 - pytest.main reports what is wrong with the arguments, in its words
         return [arg for arg in args if not arg.startswith("-")]

@@ -4,6 +4,9 @@ Registered through the ``pytest11`` entry point as ``tunekit.plugin``, so ``pyte
 well as the ``tunekit`` command. Options are read once into a frozen record; the item
 (:mod:`tunekit.plugin.item`) hands each experiment to the runner (:mod:`tunekit.run`); the controller,
 the terminal summary and the executor pool are plugin objects of their own, each under a ``StashKey``.
+
+PYTEST_DONT_REWRITE: the ``tunekit`` command imports tunekit before it starts pytest, so pytest could not
+rewrite this plugin's asserts anyway (it would warn that it cannot); they are internal checks, not tests.
 """
 
 from __future__ import annotations
