@@ -7,14 +7,14 @@ value is a :class:`~tunekit.errors.UsageError` naming the option (exit code 4).
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tunekit import validation
 from tunekit.compare import Tolerance
-from tunekit.errors import SpecError, TunekitError, UsageError
+from tunekit.errors import TunekitError, UsageError
 from tunekit.pruners import Pruner, as_pruner
 from tunekit.results import ResultsDocument
 from tunekit.results import load as load_results
@@ -80,17 +80,21 @@ class _Reader:
     def get(self, name: str) -> Any:
         return self.raw.get(name)
 
-    def count(self, name: str, minimum: int) -> int | None:
+    def parsed(self, name: str, parse: Callable[[Any], Any], prefix: str = "") -> Any:
+        """``parse(raw)`` unless the option is not given; its error message follows ``prefix``."""
+        raw = self.get(name)
+        if raw is None:
+            return None
         try:
-            return validation.count(_flag(name), self.get(name), minimum=minimum, text=True)
-        except SpecError as exc:
-            raise UsageError(str(exc)) from None
+            return parse(raw)
+        except TunekitError as exc:
+            raise UsageError(f"{prefix}{exc}") from None
+
+    def count(self, name: str, minimum: int) -> int | None:
+        return self.parsed(name, lambda raw: validation.count(_flag(name), raw, minimum=minimum, text=True))
 
     def seconds(self, name: str) -> float | None:
-        try:
-            return validation.seconds(_flag(name), self.get(name), text=True)
-        except SpecError as exc:
-            raise UsageError(str(exc)) from None
+        return self.parsed(name, lambda raw: validation.seconds(_flag(name), raw, text=True))
 
     def output(self, name: str, default: Path | None) -> Path | None:
         raw = self.get(name)
@@ -101,23 +105,7 @@ class _Reader:
         return path
 
     def document(self, name: str) -> ResultsDocument | None:
-        raw = self.get(name)
-        if raw is None:
-            return None
-        try:
-            return load_results(raw)
-        except TunekitError as exc:
-            raise UsageError(f"{_flag(name)}: {exc}") from None
-
-    def parsed(self, name: str, parse: Any, prefix: str) -> Any:
-        """``parse(raw)`` unless the option is not given; its error message follows ``prefix``."""
-        raw = self.get(name)
-        if raw is None:
-            return None
-        try:
-            return parse(raw)
-        except TunekitError as exc:
-            raise UsageError(f"{prefix}{exc}") from None
+        return self.parsed(name, load_results, f"{_flag(name)}: ")
 
 def parse_options(raw: Mapping[str, Any], *, root: Path) -> RunOptions:
     """Validate the raw option values (strings as typed, flags as booleans; missing or ``None``: not given).
@@ -126,7 +114,7 @@ def parse_options(raw: Mapping[str, Any], *, root: Path) -> RunOptions:
     the default results path. Raises :class:`UsageError` for the first bad value, in ``--help`` order.
     """
     r = _Reader(raw)
-    strategy = r.parsed("strategy", lambda v: validation.strategy_name("--strategy", v), "")
+    strategy = r.parsed("strategy", lambda v: validation.strategy_name("--strategy", v))
     trials = r.count("trials", 1)
     seed = r.count("seed", 0)
     top = r.count("top", 1)
