@@ -146,6 +146,13 @@ REJECTED = [
     pytest.param({"score": 0.5, "extra": float("inf")}, "metric 'extra'", id="metric-inf"),
     pytest.param({"score": 0.5, "extra": [1.0, None]}, "metric 'extra'", id="metric-list-none"),
     pytest.param({"score": 0.5, "extra": object()}, "metric 'extra'", id="metric-object"),
+    # nested fold scores are refused, not silently flattened into more folds
+    pytest.param([[0.9, 0.8], [0.7, 0.6]],
+                 "score must be a flat sequence of fold scores, got a 2-D array of shape (2, 2)", id="nested-2d-list"),
+    pytest.param(np.ones((2, 3)), "got a 2-D array of shape (2, 3)", id="2d-array"),
+    pytest.param(np.ones((2, 2, 2)), "got a 3-D array", id="3d-array"),
+    pytest.param({"score": [0.5, 0.6], "train_score": [[1.0, 1.0]]},
+                 "metric 'train_score' must be a flat sequence of numbers, got a 2-D array", id="nested-metric"),
 ]
 
 
@@ -182,3 +189,34 @@ def test_fold_scores_whose_summary_overflows_never_give_a_non_finite_score(folds
 def test_huge_int_is_refused_with_objective_value_error():
     with pytest.raises(ObjectiveValueError):
         parse_objective_value(10**400)
+
+
+def test_an_objective_that_mutates_its_parameters_changes_neither_the_record_nor_the_proposal():
+    from tunekit.executors import evaluate
+    from tunekit.trial import Trial
+
+    proposed = {"x": 0.5, "layers": [64, 32]}
+
+    def objective(trial):
+        trial.params["x"] = 99.0
+        trial.params["layers"].append(16)
+        return trial.params["x"]
+
+    result = evaluate(objective, Trial(number=0, params=proposed, seed=1))
+    assert result.params == {"x": 0.5, "layers": [64, 32]} and result.score == 99.0
+    assert proposed == {"x": 0.5, "layers": [64, 32]}  # the strategy's own dict
+
+
+@pytest.mark.parametrize(("code", "fragment"), [(None, "SystemExit"), (3, "SystemExit: 3"), ("bye", "SystemExit: bye")])
+def test_sys_exit_in_an_objective_fails_only_that_trial(code, fragment):
+    import sys
+
+    from tunekit.executors import evaluate
+    from tunekit.trial import Trial, TrialState
+
+    def objective(trial):
+        sys.exit(code)
+
+    result = evaluate(objective, Trial(number=0, params={"x": 0.5}, seed=1))
+    assert result.state is TrialState.FAIL and result.error.startswith(fragment)
+    assert "test_objective_values.py" in result.error  # the user's file and line

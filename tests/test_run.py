@@ -85,6 +85,36 @@ def test_failing_trials_are_recorded_and_the_search_goes_on(pytester: pytest.Pyt
     assert "must be a number" in trials["text"].error
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_misbehaving_objectives_fail_only_their_trial(run_tunekit, pytester: pytest.Pytester, load_results,
+                                                      workers: str) -> None:
+    pytester.makepyprojecttoml("[tool.tunekit]\n")
+    pytester.mkdir("experiments")
+    (pytester.path / "experiments" / "exp_rude.py").write_text("""
+import sys
+from tunekit import tunable, Categorical
+
+@tunable(space={"kind": Categorical(["ok", "exit", "nested", "mutate"])}, strategy="grid")
+def tune_rude(kind, trial):
+    if kind == "exit":
+        sys.exit("bye")
+    if kind == "nested":
+        return [[0.9, 0.8], [0.7, 0.6]]
+    if kind == "mutate":
+        trial.params["kind"] = "changed"
+        return 0.5
+    return 1.0
+""")
+    result = run_tunekit("--workers", workers)
+    assert result.ret == pytest.ExitCode.OK, result.stdout.str()
+    trials = {t.params["kind"]: t for t in load_results().experiments[0].trials}
+    assert sorted(trials) == ["exit", "mutate", "nested", "ok"]  # the proposed parameters, not the mutated ones
+    assert trials["exit"].state is TrialState.FAIL and trials["exit"].error.startswith("SystemExit: bye (")
+    assert trials["nested"].state is TrialState.FAIL
+    assert trials["nested"].error == "score must be a flat sequence of fold scores, got a 2-D array of shape (2, 2)"
+    assert trials["mutate"].state is TrialState.COMPLETE and trials["ok"].state is TrialState.COMPLETE
+
+
 def test_experiment_whose_every_trial_failed_fails_with_file_and_line(pytester: pytest.Pytester,
                                                                      load_results) -> None:
     pytester.makepyfile(exp_broken="""

@@ -185,9 +185,18 @@ def _is_sequence(value: Any) -> bool:
         isinstance(value, Sequence) and not isinstance(value, (str, bytes)))
 
 
+def _flat(value: Any, what: str, items: str = "numbers") -> list[Any]:
+    """The items of a sequence of numbers; a nested (2-D or deeper) one is an error, not silently flattened."""
+    array = np.asarray(value, dtype=object)
+    if array.ndim > 1:
+        raise ObjectiveValueError(f"{what} must be a flat sequence of {items}, got a {array.ndim}-D array of "
+                                  f"shape {array.shape}")
+    return list(array.ravel().tolist())
+
+
 def _as_scores(value: Any, what: str) -> tuple[float, float | None, list[float] | None]:
     if _is_sequence(value):
-        values = np.asarray(value, dtype=object).ravel().tolist()
+        values = _flat(value, what, "fold scores")
         if not values:
             raise ObjectiveValueError(f"{what} is an empty sequence of fold scores")
         folds = [_as_number(v, f"{what} fold {i}") for i, v in enumerate(values)]
@@ -203,7 +212,7 @@ def _as_metric(value: Any, name: str) -> Any:
     if value is None or isinstance(value, (str, bool)):
         return value
     if _is_sequence(value):
-        return [_as_number(v, f"metric {name!r}") for v in np.asarray(value, dtype=object).ravel()]
+        return [_as_number(v, f"metric {name!r}") for v in _flat(value, f"metric {name!r}")]
     return _as_number(value, f"metric {name!r}")
 
 

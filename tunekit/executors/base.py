@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import inspect
 import time
 import traceback
@@ -50,12 +51,16 @@ def evaluate(objective: Objective, trial: Trial) -> TrialResult:
     """Run one trial and record its outcome; every exception except an interrupt becomes a FAIL.
 
     A trial stopped by its pruner (a closed generator, ``TrialPruned``, or a return after
-    ``should_prune()`` said so) is PRUNED with its last reported value as its score.
+    ``should_prune()`` said so) is PRUNED with its last reported value as its score. ``SystemExit`` in the
+    objective fails the trial too. The objective gets its own copy of the parameters: whatever it does
+    with them, the proposed ones are recorded and the strategy's are left alone.
     """
     start = time.perf_counter()
+    proposed = copy.deepcopy(trial.params)
+    trial.params = copy.deepcopy(proposed)
 
     def result(state: TrialState, **fields: Any) -> TrialResult:
-        return TrialResult(number=trial.number, params=trial.params, state=state, seed=trial.seed,
+        return TrialResult(number=trial.number, params=proposed, state=state, seed=trial.seed,
                            duration_s=time.perf_counter() - start, intermediate=trial.intermediate or None,
                            **fields)
 
@@ -71,7 +76,7 @@ def evaluate(objective: Objective, trial: Trial) -> TrialResult:
         return result(TrialState.PRUNED, score=last)
     except ObjectiveValueError as exc:
         return result(TrialState.FAIL, error=str(exc))
-    except Exception as exc:  # noqa: BLE001 - the objective is user code: any error fails only this trial
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - user code: any error fails only this trial
         return result(TrialState.FAIL, error=describe_exception(exc),
                       traceback="".join(traceback.format_exception(exc)))
     return result(TrialState.COMPLETE, score=outcome.score, score_std=outcome.score_std, folds=outcome.folds,
