@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -136,6 +137,9 @@ def test_exit_3_on_internal_error(project: pytest.Pytester, run_tunekit) -> None
     (["--json", "pyproject.toml/results.json"], ("ERROR: --json *pyproject.toml/results.json: cannot write: "
                                                 "*pyproject.toml is not a directory")),
     (["missing_dir/"], "ERROR: file or directory not found: missing_dir/"),
+    pytest.param(["--json", "/proc/results.json"],
+                 "ERROR: --json /proc/results.json: cannot write: /proc refuses new files (*)",
+                 marks=pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="Linux's /proc"), id="proc"),
 ])
 def test_exit_4_on_usage_errors(project: pytest.Pytester, run_tunekit, args: list[str], message: str) -> None:
     result = run_tunekit(*args)

@@ -7,6 +7,7 @@ value is a :class:`~tunekit.errors.UsageError` naming the option (exit code 4).
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,7 +55,11 @@ class RunOptions:
 
 
 def writable_target(path: Path) -> str | None:
-    """Why ``path`` cannot be written as a file, or ``None`` when it can (checked before any work)."""
+    """Why ``path`` cannot be written as a file, or ``None`` when it can (checked before any work).
+
+    Permission bits are not enough (root passes them everywhere, ``/proc`` claims to be writable): a
+    temporary file is created and removed in the nearest existing folder, as the atomic write will do.
+    """
     if path.is_dir():
         return "is a directory"
     parent = path.parent
@@ -64,6 +69,11 @@ def writable_target(path: Path) -> str | None:
         return f"{parent} is not a directory"
     if not os.access(parent, os.W_OK | os.X_OK):
         return f"{parent} is not writable"
+    try:
+        with tempfile.TemporaryFile(dir=parent, prefix=".tunekit-probe-"):
+            pass
+    except OSError as exc:
+        return f"{parent} refuses new files ({exc.strerror or exc})"
     return None
 
 
