@@ -1,7 +1,5 @@
 """``python -m tunekit`` is the ``tunekit`` command."""
 
-import sys
+from tunekit.cli import console_main
 
-from tunekit.cli import main
-
-sys.exit(main())
+console_main()

@@ -114,5 +114,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run_translated(lambda: _run(args))
 
 
+def console_main() -> None:
+    """The ``tunekit`` console script: :func:`main`, then an exit that does not wait for what objectives left
+    running (child processes are stopped, threads are not waited for; see :mod:`tunekit.leftovers`)."""
+    code = main()
+    from tunekit.leftovers import exit_without_leftovers
+
+    exit_without_leftovers(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    console_main()
