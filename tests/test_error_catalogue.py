@@ -91,6 +91,29 @@ def test_bad_output_and_execution_options(pytester: pytest.Pytester, args: list[
     result.stderr.fnmatch_lines([message])
 
 
+def test_an_output_that_cannot_be_written_at_the_end_is_one_line_and_the_others_are_written(
+        pytester: pytest.Pytester) -> None:
+    # The folder of --json is there when the run starts, and replaced by a file while the search runs.
+    pytester.mkdir("out")
+    pytester.makepyfile(exp_ok="""
+        import os, shutil
+        from tunekit import tunable, Real
+
+        @tunable(space={'x': Real(0, 1)}, strategy='random', trials=2)
+        def tune_ok(x):
+            if os.path.isdir("out"):
+                shutil.rmtree("out")
+                open("out", "w").close()
+            return x
+    """)
+    result = pytester.runpytest("exp_ok.py", "--json", "out/r.json", "--save-baseline", "base.json")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stdout.fnmatch_lines(["*tunekit leaderboard*", "baseline: base.json",
+                                 "ERROR: out/r.json: cannot write results: *"])
+    assert (pytester.path / "base.json").exists()
+    result.stdout.no_fnmatch_line("*Traceback*")
+
+
 def test_corrupt_journal_on_resume(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(exp_ok=GOOD)
     assert pytester.runpytest("exp_ok.py").ret == 0

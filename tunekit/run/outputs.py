@@ -51,8 +51,10 @@ def write_outputs(document: ResultsDocument, options: RunOptions, *,
             return
         try:
             writer(path)
-        except (OSError, TunekitError) as exc:
-            outputs.errors.append(OutputError(f"cannot write {label} {path}: {exc}"))
+        except OSError as exc:
+            outputs.errors.append(OutputError(f"{path}: cannot write the {label}: {exc.strerror or exc}"))
+        except TunekitError as exc:  # the writer's own line, which names the file
+            outputs.errors.append(exc)
         else:
             outputs.written.append((label, path))
 
