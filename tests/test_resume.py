@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -186,3 +189,136 @@ def test_a_second_signal_is_like_the_first_and_corrupts_nothing(project: Path, s
                              text=True, timeout=120)
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     assert len(json.loads(results_file.read_text())["experiments"][0]["trials"]) == 40
+
+
+# Two experiments: tune_r's journal is tampered with or broken, tune_s shows the others still run.
+TRUSTED = """
+from tunekit import tunable, Real, Categorical
+
+@tunable(space={"lr": Real(0.1, 1.0), "k": Categorical(["a", "b"])}, strategy="random", trials=4, seed=3)
+def tune_r(lr, k, trial):
+    with open("evaluations.log", "a") as log:
+        log.write(f"{trial.number}\\n")
+    return lr + (0.5 if k == "a" else 0.0)
+"""
+OTHER = """
+from tunekit import tunable, Real
+
+@tunable(space={"x": Real(0, 1)}, strategy="random", trials=3)
+def tune_s(x):
+    return x
+"""
+TUNE_R = "experiments/exp_r.py::tune_r"
+
+
+@pytest.fixture
+def two_experiments(project: Path) -> Path:
+    (project / "experiments" / "exp_r.py").write_text(TRUSTED)
+    (project / "experiments" / "exp_s.py").write_text(OTHER)
+    return project
+
+
+def _r_journal(project: Path) -> Path:
+    return journal_path(project / ".tunekit" / "journal", TUNE_R)
+
+
+def _edit(line: int, change: Callable[[dict[str, Any]], Any]) -> Callable[[list[str]], None]:
+    """An edit of journal line ``line`` (1-based): ``change`` changes its record in place."""
+
+    def edit(lines: list[str]) -> None:
+        record = json.loads(lines[line - 1])
+        change(record)
+        lines[line - 1] = json.dumps(record)
+
+    return edit
+
+
+def _overwrite(line: int, text: str) -> Callable[[list[str]], None]:
+    def edit(lines: list[str]) -> None:
+        lines[line - 1] = text
+
+    return edit
+
+
+# Journal of tune_r after a full run: line 1 the header, lines 2-5 trials 0-3, line 6 the end.
+@pytest.mark.parametrize(("edit", "line", "problem"), [
+    (_edit(3, lambda r: r["trial"]["params"].update(lr=2.0)), 3, "params['lr']: 2.0 is outside Real(0.1, 1.0)"),
+    (_edit(4, lambda r: r["trial"]["params"].update(k="c")), 4,
+     "params['k']: 'c' is not one of Categorical(['a', 'b'])"),
+    (_edit(2, lambda r: r["trial"]["params"].pop("k")), 2, "params: 'k' is missing"),
+    (_edit(5, lambda r: r["trial"]["params"].update(z=1)), 5, "params: 'z' is not a parameter of the space"),
+    (_edit(3, lambda r: r["trial"].update(state="RUNNING")), 3,
+     "trial 1 never finished, yet a trial journaled after it did (line 5)"),
+    (_edit(1, lambda r: r.update(id="experiments/exp_s.py::tune_s")), 1,
+     "written for another experiment ('experiments/exp_s.py::tune_s')"),
+    (_overwrite(3, "garbage"), 3, "journal line is not valid JSON"),
+    (_edit(4, lambda r: r["trial"].update(number=-1)), 4,
+     "trial.number: expected a non-negative integer, got integer -1"),
+], ids=["outside-the-space", "not-a-choice", "missing-param", "unknown-param", "running-mid-journal",
+        "another-experiment", "corrupt-line", "bad-field"])
+def test_resume_refuses_a_journal_it_cannot_trust_naming_file_and_line(
+        two_experiments: Path, run_tunekit, edit: Callable[[list[str]], None], line: int, problem: str) -> None:
+    assert run_tunekit().ret == 0
+    journal = _r_journal(two_experiments)
+    lines = journal.read_text().splitlines()
+    edit(lines)
+    journal.write_text("\n".join(lines) + "\n")
+    tampered = journal.read_text()
+
+    result = run_tunekit("--resume")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    output = result.stdout.str() + result.stderr.str()
+    reported = [text for text in result.stdout.lines if "cannot resume" in text and not text.startswith("FAILED")]
+    assert reported == [(f"{TUNE_R}: cannot resume (run without --resume to start afresh): "
+                         f".tunekit/journal/{journal.name}:{line}: {problem}")], output
+    assert "Traceback" not in output and "tunekit leaderboard" in output
+    result.assert_outcomes(passed=1, failed=1)  # tune_s resumed as usual
+    assert journal.read_text() == tampered, "a refused journal must be left as it was"
+    assert (two_experiments / "evaluations.log").read_text().split() == ["0", "1", "2", "3"]
+
+
+def test_a_refused_journal_is_replaced_by_a_run_without_resume(two_experiments: Path, run_tunekit) -> None:
+    assert run_tunekit().ret == 0
+    journal = _r_journal(two_experiments)
+    journal.write_text(journal.read_text().replace('"lr": ', '"lr": 7', 1))
+    assert run_tunekit("--resume").ret == pytest.ExitCode.TESTS_FAILED
+    assert run_tunekit().ret == 0
+    assert run_tunekit("--resume").ret == 0
+
+
+def test_resume_reruns_a_trial_left_running(two_experiments: Path, run_tunekit) -> None:
+    assert run_tunekit("--json", "fresh.json").ret == 0
+    journal = _r_journal(two_experiments)
+    lines = journal.read_text().splitlines()
+    assert json.loads(lines[-1])["type"] == "end"
+    _edit(5, lambda r: r["trial"].update(state="RUNNING", score=None))(lines)  # trial 3, in flight
+    journal.write_text("\n".join(lines[:-1]) + "\n")
+
+    resumed = run_tunekit("--resume", "--json", "resumed.json")
+    assert resumed.ret == 0, resumed.stdout.str()
+    resumed.stdout.fnmatch_lines([f"note: {TUNE_R}: resumed: 3 trials from the journal"])
+    assert (two_experiments / "evaluations.log").read_text().split() == ["0", "1", "2", "3", "3"]
+    assert _trials_of(two_experiments / "resumed.json") == _trials_of(two_experiments / "fresh.json")
+    assert read_journal(journal).finished and read_journal(journal).trials[3].state is TrialState.COMPLETE
+
+
+def _trials_of(path: Path) -> list[tuple[Any, ...]]:
+    return [(e["id"], t["number"], t["params"], t["score"], t["seed"])
+            for e in json.loads(path.read_text())["experiments"] for t in e["trials"]]
+
+
+def test_a_journal_path_that_is_a_directory_fails_that_experiment_alone(two_experiments: Path,
+                                                                        run_tunekit) -> None:
+    journal = _r_journal(two_experiments)
+    journal.mkdir(parents=True)
+    reason = f"[Errno {errno.EISDIR}] {os.strerror(errno.EISDIR)}"
+    for args, action in [((), "write"), (("--resume",), "read")]:
+        result = run_tunekit(*args)
+        assert result.ret == pytest.ExitCode.TESTS_FAILED
+        output = result.stdout.str() + result.stderr.str()
+        reported = [text for text in result.stdout.lines if "its journal" in text and not text.startswith("FAILED")]
+        assert reported == [f"{TUNE_R}: cannot {action} its journal .tunekit/journal/{journal.name}: {reason}"], output
+        assert "Traceback" not in output and "tunekit leaderboard" in output
+        result.assert_outcomes(passed=1, failed=1)
+    (experiment,) = json.loads((two_experiments / ".tunekit" / "results.json").read_text())["experiments"]
+    assert experiment["id"] == "experiments/exp_s.py::tune_s" and experiment["status"] == "passed"

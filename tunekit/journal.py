@@ -2,6 +2,7 @@
 
 A crash or ``kill -9`` loses at most the trials in flight; ``--resume`` rebuilds the search from the
 journal. Line 1 is a header identifying the search; an ``end`` line marks a search that finished.
+Damage is :class:`JournalDamaged` (naming the line), an OS error on the file :class:`JournalUnavailable`.
 """
 
 from __future__ import annotations
@@ -12,17 +13,50 @@ import json
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from tunekit.errors import ResultsError
+from tunekit.errors import ResultsError, TunekitError
 from tunekit.results import read_trial, trial_to_dict
 from tunekit.trial import TrialResult
 
-__all__ = ["JOURNAL_SCHEMA", "Journal", "JournalContents", "fingerprint", "journal_path", "read_journal"]
+__all__ = [
+    "JOURNAL_SCHEMA",
+    "Journal",
+    "JournalContents",
+    "JournalDamaged",
+    "JournalUnavailable",
+    "describe_os_error",
+    "fingerprint",
+    "journal_path",
+    "read_journal",
+]
 
 JOURNAL_SCHEMA = "tunekit.journal/1"
+
+
+class JournalDamaged(ResultsError):
+    """A journal that cannot be trusted: ``problem`` at line ``line`` (1-based) of ``path``."""
+
+    def __init__(self, path: Path, line: int, problem: str) -> None:
+        super().__init__(f"{path}:{line}: {problem}")
+        self.path, self.line, self.problem = path, line, problem
+
+
+class JournalUnavailable(TunekitError):
+    """The journal file at ``path`` cannot be read or written (``action``): the OS refused with ``error``."""
+
+    def __init__(self, path: Path, action: str, error: OSError) -> None:
+        super().__init__(f"{path}: cannot {action} journal: {describe_os_error(error)}")
+        self.path, self.action, self.error = path, action, error
+
+
+def describe_os_error(error: OSError) -> str:
+    """``[Errno 28] No space left on device``: the error without the file name (messages name it already)."""
+    if error.errno is not None and error.strerror:
+        return f"[Errno {error.errno}] {error.strerror}"
+    return str(error) or type(error).__name__
 
 
 def journal_path(directory: Path, experiment_id: str) -> Path:
@@ -56,48 +90,69 @@ def fingerprint(*, space: dict[str, Any], strategy: str, direction: str, seed: i
 
 @dataclass
 class JournalContents:
-    """What a journal holds: its header, the trials in number order, and whether the search finished."""
+    """What a journal holds: its header, the trials in number order, and whether the search finished.
+
+    ``lines[i]`` is the line (1-based) of ``trials[i]``'s record, for messages naming it.
+    """
 
     header: dict[str, Any]
     trials: list[TrialResult]
     finished: bool
+    lines: list[int] = field(default_factory=list)
 
 
 def read_journal(path: Path) -> JournalContents:
-    """Read a journal; a torn last line (a crash mid-write) is ignored, any other damage is an error."""
+    """Read a journal; a torn last line (a crash mid-write) is ignored, any other damage is an error.
+
+    Raises:
+        JournalDamaged: A line that is not what tunekit writes (names the line).
+        JournalUnavailable: The file cannot be read (a directory, no permission).
+    """
     try:
-        lines = path.read_text(encoding="utf-8").split("\n")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ResultsError(f"{path}: cannot read journal: {exc}") from None
-    complete = lines[:-1]  # everything before the final newline; the remainder is a torn write or ""
+        data = path.read_bytes()
+    except OSError as exc:
+        raise JournalUnavailable(path, "read", exc) from None
+    complete = data.split(b"\n")[:-1]  # everything before the final newline; the remainder is a torn write
     if not complete:
-        raise ResultsError(f"{path}: journal is empty")
+        raise JournalDamaged(path, 1, "journal is empty")
     records = []
-    for number, line in enumerate(complete, 1):
+    for number, raw in enumerate(complete, 1):
         try:
-            record = json.loads(line)
-        except ValueError:
-            raise ResultsError(f"{path}:{number}: journal line is not valid JSON") from None
+            record = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise JournalDamaged(path, number, "journal line is not valid UTF-8") from None
+        except (ValueError, RecursionError):
+            raise JournalDamaged(path, number, "journal line is not valid JSON") from None
         if not isinstance(record, dict):
-            raise ResultsError(f"{path}:{number}: journal line is not an object")
+            raise JournalDamaged(path, number, "journal line is not an object")
         records.append(record)
     header = records[0]
     if header.get("type") != "header" or header.get("schema") != JOURNAL_SCHEMA:
-        raise ResultsError(f"{path}:1: not a tunekit journal (expected schema {JOURNAL_SCHEMA!r})")
-    trials: dict[int, TrialResult] = {}
+        raise JournalDamaged(path, 1, f"not a tunekit journal (expected schema {JOURNAL_SCHEMA!r})")
+    trials: dict[int, tuple[int, TrialResult]] = {}
     for number, record in enumerate(records[1:], 2):
         kind = record.get("type")
         if kind == "trial":
-            trial = read_trial(record.get("trial"), f"{path}:{number}")
-            trials[trial.number] = trial  # a trial re-run after a resume replaces its earlier record
+            source = f"{path}:{number}"
+            try:
+                trial = read_trial(record.get("trial"), source)
+            except ResultsError as exc:
+                raise JournalDamaged(path, number, str(exc).removeprefix(f"{source}: ")) from None
+            trials[trial.number] = (number, trial)  # a trial re-run after a resume replaces its earlier record
         elif kind != "end":
-            raise ResultsError(f"{path}:{number}: unknown journal line type {kind!r}")
+            raise JournalDamaged(path, number, f"unknown journal line type {kind!r}")
     finished = len(records) > 1 and records[-1].get("type") == "end"
-    return JournalContents(header=header, trials=[trials[n] for n in sorted(trials)], finished=finished)
+    ordered = [trials[n] for n in sorted(trials)]
+    return JournalContents(header=header, trials=[t for _, t in ordered], finished=finished,
+                           lines=[line for line, _ in ordered])
 
 
 class Journal:
-    """An open journal file; :meth:`append` returns only once the line is on disk."""
+    """An open journal file; :meth:`append` returns only once the line is on disk.
+
+    Every OS error on the file (a full disk, a read-only folder, a directory in its place) is raised as
+    :class:`JournalUnavailable` naming the file.
+    """
 
     def __init__(self, path: Path, handle: IO[str]) -> None:
         self.path = path
@@ -106,25 +161,38 @@ class Journal:
     @classmethod
     def create(cls, path: Path, *, experiment_id: str, fingerprint: dict[str, Any]) -> Journal:
         """Start a new journal at ``path``, replacing any previous one."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        journal = cls(path, path.open("w", encoding="utf-8"))
-        journal._write({"type": "header", "schema": JOURNAL_SCHEMA, "id": experiment_id,
-                        "fingerprint": fingerprint})
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            journal = cls(path, path.open("w", encoding="utf-8"))
+        except OSError as exc:
+            raise JournalUnavailable(path, "write", exc) from None
+        try:
+            journal._write({"type": "header", "schema": JOURNAL_SCHEMA, "id": experiment_id,
+                            "fingerprint": fingerprint})
+        except JournalUnavailable:
+            journal.close()
+            raise
         return journal
 
     @classmethod
     def reopen(cls, path: Path) -> Journal:
         """Continue an existing journal (after dropping a torn last line, if any)."""
-        text = path.read_text(encoding="utf-8")
-        if not text.endswith("\n"):
-            with path.open("r+", encoding="utf-8") as handle:
-                handle.truncate(len(text[: text.rfind("\n") + 1].encode("utf-8")))
-        return cls(path, path.open("a", encoding="utf-8"))
+        try:
+            data = path.read_bytes()
+            if not data.endswith(b"\n"):
+                with path.open("r+b") as handle:
+                    handle.truncate(data.rfind(b"\n") + 1)
+            return cls(path, path.open("a", encoding="utf-8"))
+        except OSError as exc:
+            raise JournalUnavailable(path, "write", exc) from None
 
     def _write(self, record: dict[str, Any]) -> None:
-        self._handle.write(json.dumps(record, allow_nan=False) + "\n")
-        self._handle.flush()
-        os.fsync(self._handle.fileno())
+        try:
+            self._handle.write(json.dumps(record, allow_nan=False) + "\n")
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+        except OSError as exc:
+            raise JournalUnavailable(self.path, "write", exc) from None
 
     def append(self, trial: TrialResult) -> None:
         """Record one finished trial durably."""
@@ -135,7 +203,13 @@ class Journal:
         self._write({"type": "end", "status": status})
 
     def close(self) -> None:
-        self._handle.close()
+        """Close the file. Never raises: every line was flushed and fsynced when written, so a failing close
+        loses nothing (after a failed write it would only repeat that error, and a torn last line is read as
+        a crash mid-write)."""
+        try:
+            self._handle.close()
+        except OSError:
+            pass
 
     def __enter__(self) -> Journal:
         return self

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+import errno
+import os
 from types import SimpleNamespace
 
 import pytest
 
-from tunekit import Real, tunable
+from tunekit import Real, journal, tunable
 from tunekit.api import get_spec
 from tunekit.errors import ExperimentFailed, ExperimentInterrupted, ExperimentSkipped
 from tunekit.executors import SerialExecutor
+from tunekit.journal import journal_path, read_journal
 from tunekit.results import ResultsDocument
 from tunekit.run import (
     RECHECK_STRATEGY,
@@ -160,3 +163,109 @@ def test_progress_is_told_the_budget_each_trial_and_the_end():
 
     run(experiment(EXP.square, offset=1.0), RunOptions(trials=2), progress=Recorder())
     assert seen == [("started", 2), ("trial", 1), ("trial", 2), ("finished", 2)]
+
+
+def _full_disk(monkeypatch, call: str, failing: int) -> None:
+    """Make the journal's ``failing``-th ``call`` ("write" or "fsync"; 1: the header, k + 2: trial k's line)
+    fail as on a full disk. A failed fsync may leave the line in the file; a failed write does not."""
+    calls = []
+    full = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    def counted(real):
+        def call_(*args):
+            calls.append(args)
+            if len(calls) == failing:
+                raise full
+            return real(*args)
+        return call_
+
+    if call == "fsync":
+        monkeypatch.setattr(journal.os, "fsync", counted(os.fsync))
+        return
+    real_init = journal.Journal.__init__
+
+    class FullDisk:  # the journal's file, whose write fails
+        def __init__(self, handle):
+            self._handle, self.write = handle, counted(handle.write)
+
+        def __getattr__(self, name):
+            return getattr(self._handle, name)
+
+    def init(self, path, handle):
+        real_init(self, path, FullDisk(handle))
+
+    monkeypatch.setattr(journal.Journal, "__init__", init)
+
+
+@pytest.mark.parametrize("call", ["write", "fsync"])
+@pytest.mark.parametrize("failing", [4, 8], ids=["trial-2", "end-line"])
+def test_a_full_disk_stops_the_search_and_fails_it_keeping_every_finished_trial(tmp_path, monkeypatch, call,
+                                                                               failing):
+    fresh = run(experiment(EXP.square, offset=1.0))
+    path = journal_path(tmp_path, "exp_run.py::tune")
+    with monkeypatch.context() as patch:
+        _full_disk(patch, call, failing)
+        record = run(experiment(EXP.square, offset=1.0), journal_dir=tmp_path, root=tmp_path)
+    assert record.status == "failed" and record.stop_reason == "interrupted"
+    assert record.error == f"exp_run.py::tune: cannot write its journal {path.name}: [Errno 28] No space left on device"
+    assert str(failure_of(record)) == record.error
+    # The search stops at the failed line: every trial finished by then is in the record.
+    finished = min(failing - 1, 6)
+    assert [(t.params, t.seed, t.score) for t in record.trials] == [
+        (t.params, t.seed, t.score) for t in fresh.trials[:finished]]
+    contents = read_journal(path)  # nothing journaled before the failure is lost
+    journaled = len(contents.trials)
+    assert [t.number for t in contents.trials] == list(range(journaled))
+    assert journaled == failing - 2 or (call == "fsync" and journaled == failing - 1)
+    assert call == "fsync" or not contents.finished
+
+    resumed = run(experiment(EXP.square, offset=1.0), RunOptions(resume=True), journal_dir=tmp_path, root=tmp_path)
+    assert resumed.status == "passed" and f"resumed: {journaled} trials from the journal" in resumed.notes
+    assert [(t.params, t.seed, t.score) for t in resumed.trials] == [(t.params, t.seed, t.score) for t in fresh.trials]
+
+
+@pytest.mark.parametrize("call", ["write", "fsync"])
+def test_a_full_disk_when_the_journal_starts_fails_the_experiment_with_one_line(tmp_path, monkeypatch, call):
+    _full_disk(monkeypatch, call, 1)
+    with pytest.raises(ExperimentFailed, match=(r"^exp_run.py::tune: cannot write its journal sub/exp_run\.py_tune-"
+                                                r"\w+\.jsonl: \[Errno 28\] No space left on device$")):
+        run(experiment(EXP.square, offset=1.0), journal_dir=tmp_path / "sub", root=tmp_path)
+
+
+def test_a_journal_folder_that_cannot_be_made_fails_the_experiment_with_one_line(tmp_path):
+    (tmp_path / "journal").write_text("a file where the folder should be")
+    with pytest.raises(ExperimentFailed, match=r"^exp_run.py::tune: cannot write its journal "
+                                               r"journal/exp_run\.py_tune-\w+\.jsonl: \[Errno \d+\] [^:]+$"):
+        run(experiment(EXP.square, offset=1.0), journal_dir=tmp_path / "journal", root=tmp_path)
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="needs POSIX permissions that apply (not root)")
+def test_a_read_only_journal_folder_fails_the_experiment_with_one_line(tmp_path):
+    folder = tmp_path / "journal"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        with pytest.raises(ExperimentFailed, match=r"cannot write its journal .*: \[Errno 13\] Permission denied$"):
+            run(experiment(EXP.square, offset=1.0), journal_dir=folder, root=tmp_path)
+    finally:
+        folder.chmod(0o700)
+
+
+def test_resume_reruns_a_trial_journaled_as_running_and_refuses_one_outside_the_space(tmp_path):
+    fresh = run(experiment(EXP.square, offset=1.0))
+    run(experiment(EXP.square, offset=1.0), RunOptions(trials=4), journal_dir=tmp_path)
+    path = journal_path(tmp_path, "exp_run.py::tune")
+    lines = path.read_text().splitlines()
+    lines[-2] = lines[-2].replace('"COMPLETE"', '"RUNNING"')  # trial 3, in flight when the run stopped
+    path.write_text("\n".join(lines[:-1]) + "\n")
+    resumed = run(experiment(EXP.square, offset=1.0), RunOptions(resume=True), journal_dir=tmp_path, root=tmp_path)
+    assert "resumed: 3 trials from the journal" in resumed.notes
+    assert [(t.params, t.seed, t.score) for t in resumed.trials] == [(t.params, t.seed, t.score) for t in fresh.trials]
+
+    lines = path.read_text().splitlines()
+    lines[2] = lines[2].replace('"x": ', '"x": -', 1)
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ExperimentFailed, match=(r"^exp_run.py::tune: cannot resume \(run without --resume to start "
+                                                r"afresh\): exp_run\.py_tune-\w+\.jsonl:3: params\['x'\]: "
+                                                r"-0\.\d+ is outside Real\(0\.0, 1\.0\)$")):
+        run(experiment(EXP.square, offset=1.0), RunOptions(resume=True), journal_dir=tmp_path, root=tmp_path)

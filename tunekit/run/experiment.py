@@ -2,11 +2,13 @@
 
 :func:`run_experiment` returns the experiment's :class:`~tunekit.results.ExperimentResult`; a failed or
 regressed experiment is a record with status ``failed`` (:func:`failure_of` turns it into the error to
-report). Ctrl-C raises :class:`~tunekit.errors.ExperimentInterrupted` carrying the partial record.
+report), and so is a search stopped because its journal could not be written. Ctrl-C raises
+:class:`~tunekit.errors.ExperimentInterrupted` carrying the partial record.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -21,10 +23,10 @@ from tunekit.errors import (
     TunekitError,
 )
 from tunekit.executors import Executor, Objective
-from tunekit.journal import Journal, fingerprint, journal_path
+from tunekit.journal import Journal, JournalUnavailable, fingerprint, journal_path
 from tunekit.results import ExperimentResult, ExperimentStatus, ResultsDocument, best_trial
 from tunekit.run.options import RunOptions
-from tunekit.run.resume import open_journal
+from tunekit.run.resume import journal_failure, open_journal
 from tunekit.run.settings import Settings, resolve_settings
 from tunekit.search import SearchInterrupted, SearchOutcome, StopReason, run_fixed, run_search
 from tunekit.strategies import get_strategy
@@ -109,6 +111,12 @@ def _record(experiment: Experiment, settings: Settings, outcome: SearchOutcome, 
 
 def _search(experiment: Experiment, settings: Settings, options: RunOptions, executor: Executor,
             journal_dir: Path | None, root: Path, progress: Progress | None) -> ExperimentResult:
+    """Search (or resume) and return the record; a journal write failure stops the search and fails the record.
+
+    A journal that cannot be written means a crash could lose what runs next, so the search stops at the
+    first failed write: the record keeps every trial finished so far (those before the failed line are in
+    the journal too, for ``--resume``) and is failed with one line naming the journal and the OS error.
+    """
     spec = experiment.spec
     assert spec.space is not None
     strategy = get_strategy(settings.strategy)(spec.space, seed=settings.seed, budget=settings.trials)
@@ -118,19 +126,22 @@ def _search(experiment: Experiment, settings: Settings, options: RunOptions, exe
         print_ = fingerprint(space=spec.space.to_dict(), strategy=settings.strategy, direction=settings.direction,
                              seed=settings.seed, objective=experiment.function, start=settings.start)
         journal, restored = open_journal(journal_path(journal_dir, experiment.id), experiment_id=experiment.id,
-                                         fingerprint=print_, resume=options.resume, budget=settings.trials,
-                                         root=root)
+                                         fingerprint=print_, space=spec.space, resume=options.resume,
+                                         budget=settings.trials, root=root)
     if restored:
         settings = settings.with_note(f"resumed: {len(restored)} trials from the journal")
     if progress is not None:
         progress.started(settings.trials)
+    finished = list(restored)  # kept here too: a failed journal write ends run_search without its outcome
 
     def on_trial(result: TrialResult, best: TrialResult | None, done: int) -> None:
+        finished.append(result)
         if journal is not None:
             journal.append(result)  # on disk before the next trial is proposed
         if progress is not None:
             progress.trial_done(best, done)
 
+    began = time.perf_counter()
     try:
         outcome = run_search(experiment.objective, strategy, trials=settings.trials, direction=settings.direction,
                              seed=settings.seed, executor=executor, on_trial=on_trial, restored=restored,
@@ -140,6 +151,14 @@ def _search(experiment: Experiment, settings: Settings, options: RunOptions, exe
     except SearchInterrupted as interrupt:
         raise ExperimentInterrupted(_record(experiment, settings, interrupt.outcome,
                                             ExperimentStatus.INTERRUPTED)) from None
+    except JournalUnavailable as error:
+        stopped = SearchOutcome(sorted(finished, key=lambda t: t.number), StopReason.INTERRUPTED,
+                                time.perf_counter() - began)
+        record = replace(_record(experiment, settings, stopped, ExperimentStatus.FAILED),
+                         error=journal_failure(experiment.id, error, root))
+        if progress is not None:
+            progress.finished(record)
+        return record
     finally:
         if journal is not None:
             journal.close()
@@ -199,8 +218,11 @@ def judge(record: ExperimentResult, baseline: ResultsDocument | None,
           tolerance: Tolerance = DEFAULT_TOLERANCE) -> ExperimentResult:
     """``record`` as failed when no trial completed or when it regressed against ``baseline``, else as is.
 
+    A record that failed already (its journal could not be written) is returned as is, with its reason.
     Returns a new record; ``record`` itself is not changed.
     """
+    if record.status == ExperimentStatus.FAILED:
+        return record
     if record.best is None:
         return replace(record, status=ExperimentStatus.FAILED, error=_all_failed_reason(record))
     if baseline is not None:
