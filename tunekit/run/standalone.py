@@ -75,7 +75,8 @@ def tune(fn: Callable[..., Any], /, *, fixtures: Mapping[str, Any] | None = None
 
     Returns:
         The experiment's record: status ``passed``, or ``failed`` with the reason in ``error`` when no
-        trial completed or it regressed against ``baseline``.
+        trial completed, it regressed against ``baseline``, or its journal could not be written mid-search
+        (the trials finished until then are in the record).
 
     Raises:
         SpecError: ``fn`` is not a valid ``@tunable`` function, an option is invalid, a fixture is missing.
