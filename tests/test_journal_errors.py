@@ -9,7 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tunekit.journal import Journal, JournalDamaged, JournalUnavailable, fingerprint, journal_path, read_journal
+from tunekit.errors import JournalDamaged, JournalUnavailable
+from tunekit.journal import Journal, fingerprint, journal_path, read_journal
 from tunekit.trial import TrialResult, TrialState
 
 

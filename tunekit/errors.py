@@ -11,6 +11,7 @@ import sys
 import traceback
 from collections.abc import Callable
 from enum import IntEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -26,6 +27,8 @@ __all__ = [
     "ExperimentSkipped",
     "ExportError",
     "InvalidExperiment",
+    "JournalDamaged",
+    "JournalUnavailable",
     "ObjectiveValueError",
     "OutputError",
     "ReportError",
@@ -37,6 +40,7 @@ __all__ = [
     "TrialPruned",
     "TunekitError",
     "UsageError",
+    "describe_os_error",
     "exit_code_for",
     "run_translated",
     "translate",
@@ -157,6 +161,29 @@ class ExperimentInterrupted(KeyboardInterrupt):
     def __init__(self, record: ExperimentResult) -> None:
         super().__init__()
         self.record = record
+
+
+class JournalDamaged(ResultsError):
+    """A journal that cannot be trusted: ``problem`` at line ``line`` (1-based) of ``path``."""
+
+    def __init__(self, path: Path, line: int, problem: str) -> None:
+        super().__init__(f"{path}:{line}: {problem}")
+        self.path, self.line, self.problem = path, line, problem
+
+
+class JournalUnavailable(TunekitError):
+    """The journal file at ``path`` cannot be read or written (``action``): the OS refused with ``error``."""
+
+    def __init__(self, path: Path, action: str, error: OSError) -> None:
+        super().__init__(f"{path}: cannot {action} journal: {describe_os_error(error)}")
+        self.path, self.action, self.error = path, action, error
+
+
+def describe_os_error(error: OSError) -> str:
+    """``[Errno 28] No space left on device``: the error without the file name (messages name it already)."""
+    if error.errno is not None and error.strerror:
+        return f"[Errno {error.errno}] {error.strerror}"
+    return str(error) or type(error).__name__
 
 
 def exit_code_for(exc: BaseException) -> ExitCode:

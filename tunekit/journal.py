@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from tunekit.errors import ResultsError, TunekitError
+from tunekit.errors import JournalDamaged, JournalUnavailable, ResultsError
 from tunekit.results import read_trial, trial_to_dict
 from tunekit.trial import TrialResult
 
@@ -25,38 +25,12 @@ __all__ = [
     "JOURNAL_SCHEMA",
     "Journal",
     "JournalContents",
-    "JournalDamaged",
-    "JournalUnavailable",
-    "describe_os_error",
     "fingerprint",
     "journal_path",
     "read_journal",
 ]
 
 JOURNAL_SCHEMA = "tunekit.journal/1"
-
-
-class JournalDamaged(ResultsError):
-    """A journal that cannot be trusted: ``problem`` at line ``line`` (1-based) of ``path``."""
-
-    def __init__(self, path: Path, line: int, problem: str) -> None:
-        super().__init__(f"{path}:{line}: {problem}")
-        self.path, self.line, self.problem = path, line, problem
-
-
-class JournalUnavailable(TunekitError):
-    """The journal file at ``path`` cannot be read or written (``action``): the OS refused with ``error``."""
-
-    def __init__(self, path: Path, action: str, error: OSError) -> None:
-        super().__init__(f"{path}: cannot {action} journal: {describe_os_error(error)}")
-        self.path, self.action, self.error = path, action, error
-
-
-def describe_os_error(error: OSError) -> str:
-    """``[Errno 28] No space left on device``: the error without the file name (messages name it already)."""
-    if error.errno is not None and error.strerror:
-        return f"[Errno {error.errno}] {error.strerror}"
-    return str(error) or type(error).__name__
 
 
 def journal_path(directory: Path, experiment_id: str) -> Path:

@@ -20,10 +20,11 @@ from tunekit.errors import (
     ExperimentFailed,
     ExperimentInterrupted,
     ExperimentSkipped,
+    JournalUnavailable,
     TunekitError,
 )
 from tunekit.executors import Executor, Objective
-from tunekit.journal import Journal, JournalUnavailable, fingerprint, journal_path
+from tunekit.journal import Journal, fingerprint, journal_path
 from tunekit.results import ExperimentResult, ExperimentStatus, ResultsDocument, best_trial
 from tunekit.run.options import RunOptions
 from tunekit.run.resume import journal_failure, open_journal

@@ -5,13 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tunekit.errors import ExperimentFailed
+from tunekit.errors import ExperimentFailed, JournalDamaged, JournalUnavailable, describe_os_error
 from tunekit.journal import (
     Journal,
     JournalContents,
-    JournalDamaged,
-    JournalUnavailable,
-    describe_os_error,
     read_journal,
 )
 from tunekit.space import Categorical, Dimension, Integer, Space
