@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import json
+import math
 import os
 import re
 import stat
@@ -13,7 +14,7 @@ import subprocess
 import sys
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from tunekit import results
@@ -41,23 +42,47 @@ _spaces = st.sampled_from([
     {"alpha": {"type": "real", "low": -1, "high": 1, "log": False, "grid": 3}},
 ])
 _STATES = [TrialState.COMPLETE, TrialState.FAIL, TrialState.PRUNED]
+#: What an objective's returned dict may hold besides the score (see ``parse_objective_value``).
+_metric_values = st.one_of(_scalar, st.lists(_float, max_size=4))
+_STOP_REASONS = ["budget", "exhausted", "interrupted", "timeout", "patience", "target"]
+
+
+def _legal_values(dimension):
+    """Values of one dimension of a space as results files describe it."""
+    if dimension["type"] == "real":
+        return st.floats(min_value=dimension["low"], max_value=dimension["high"])
+    if dimension["type"] == "integer":
+        return st.integers(dimension["low"], dimension["high"])
+    return st.sampled_from(dimension["choices"])
+
+
+def _params(space):
+    return st.fixed_dictionaries({name: _legal_values(dim) for name, dim in space.items()})
 
 
 @st.composite
-def trials(draw, number):
+def _intermediate(draw):
+    steps = sorted(draw(st.lists(st.integers(0, 10**9), unique=True, min_size=1, max_size=5)))
+    return [(step, draw(_float)) for step in steps]
+
+
+@st.composite
+def trials(draw, number, space):
     state = draw(st.sampled_from(_STATES))
-    score = draw(_float if state is TrialState.COMPLETE else st.one_of(st.none(), _float))
+    score = {TrialState.COMPLETE: _float, TrialState.PRUNED: st.one_of(st.none(), _float),
+             TrialState.FAIL: st.none()}[state]
     return TrialResult(
         number=number,
-        params=draw(st.dictionaries(st.from_regex(r"[a-z]{1,5}", fullmatch=True), _scalar, max_size=3)),
+        params=draw(_params(space)),
         state=state,
-        score=score,
+        score=draw(score),
         score_std=draw(st.one_of(st.none(), st.floats(min_value=0, max_value=1e300))),
         folds=draw(st.one_of(st.none(), st.lists(_float, min_size=1, max_size=5))),
-        metrics=draw(json_objects),
+        metrics=draw(st.dictionaries(st.text(max_size=6), _metric_values, max_size=4)),
         duration_s=draw(st.floats(min_value=0, max_value=1e7)),
         error=draw(st.one_of(st.none(), st.text(max_size=20))),
         seed=draw(st.one_of(st.none(), st.integers(0, 2**63 - 1))),
+        intermediate=draw(st.one_of(st.none(), _intermediate())),
         warm_start=draw(st.booleans()),
     )
 
@@ -65,20 +90,45 @@ def trials(draw, number):
 @st.composite
 def experiments(draw, exp_id):
     numbers = draw(st.lists(st.integers(0, 10**6), unique=True, max_size=6))
+    space = draw(_spaces)
     return ExperimentResult(
         id=exp_id,
         strategy=draw(st.sampled_from(["grid", "random", "bayes"])),
         direction=draw(st.sampled_from(["maximize", "minimize"])),
         seed=draw(st.integers(0, 2**32)),
         budget=draw(st.fixed_dictionaries({"trials": st.integers(1, 1000)})),
-        space=draw(_spaces),
-        trials=[draw(trials(n)) for n in numbers],
+        space=space,
+        trials=[draw(trials(n, space)) for n in numbers],
         status=draw(st.sampled_from(ExperimentStatus.ALL)),
         duration_s=draw(st.floats(min_value=0, max_value=1e7)),
-        stop_reason=draw(st.sampled_from(["budget", "timeout", "grid exhausted", "error"])),
+        stop_reason=draw(st.sampled_from(_STOP_REASONS)),
         error=draw(st.one_of(st.none(), st.text(max_size=20))),
         notes=draw(st.lists(st.text(max_size=10), max_size=3)),
+        tolerance=draw(st.one_of(st.none(), st.sampled_from(["0.01", "2%"]))),
+        pruner=draw(st.one_of(st.none(), st.fixed_dictionaries(
+            {"name": st.sampled_from(["asha", "median", "none"]), "options": json_objects}))),
     )
+
+
+_MACHINE_TEXT = ["node", "system", "release", "machine", "python_implementation", "python_version"]
+_COMMIT_KEYS = ["id", "dirty", "branch"]
+
+
+def _with_extra_keys(documented, known):
+    """The documented keys (each maybe absent) plus undocumented ones of any JSON value (fields get added)."""
+    extra = json_objects.map(lambda d: {k: v for k, v in d.items() if k not in known})
+    return st.tuples(st.fixed_dictionaries({}, optional=documented), extra).map(lambda p: {**p[1], **p[0]})
+
+
+_machine_info = _with_extra_keys(
+    {**{key: st.text(max_size=8) for key in _MACHINE_TEXT},
+     "cpu_count": st.one_of(st.none(), st.integers(1, 1024)),
+     "libraries": st.dictionaries(st.text(max_size=8), st.one_of(st.none(), st.text(max_size=8)), max_size=3)},
+    {*_MACHINE_TEXT, "cpu_count", "libraries"})
+_commit_info = _with_extra_keys(
+    {"id": st.one_of(st.none(), st.text(max_size=40)), "dirty": st.one_of(st.none(), st.booleans()),
+     "branch": st.one_of(st.none(), st.text(max_size=8))},
+    set(_COMMIT_KEYS))
 
 
 @st.composite
@@ -88,8 +138,8 @@ def documents(draw):
         experiments=[draw(experiments(i)) for i in ids],
         tunekit_version=draw(st.text(max_size=8)),
         created=draw(st.text(max_size=25)),
-        machine_info=draw(json_objects),
-        commit_info=draw(json_objects),
+        machine_info=draw(_machine_info),
+        commit_info=draw(_commit_info),
     )
 
 
@@ -108,13 +158,14 @@ def sample_document():
         trials=[_trial(0, TrialState.COMPLETE, 0.8, score_std=0.05, folds=[0.75, 0.85], metrics={"f1": 0.7},
                        warm_start=True),
                 _trial(1, TrialState.FAIL, error="ValueError: bad (exp_svc.py:12)"),
-                _trial(2, TrialState.PRUNED, 0.3),
+                _trial(2, TrialState.PRUNED, 0.3, intermediate=[(1, 0.5), (2, 0.3)]),
                 _trial(3, TrialState.COMPLETE, 0.9, duration_s=1.25, seed=99)],
-        duration_s=3.5)
+        duration_s=3.5, tolerance="2%", pruner={"name": "median", "options": {"warmup": 1}})
     exp_b = ExperimentResult(
         id="experiments/exp_knn.py::knn", strategy="grid", direction="minimize", seed=0,
         budget={"trials": 1}, space={"k": {"type": "integer", "low": 1, "high": 5}},
-        trials=[_trial(0, TrialState.FAIL, error="boom")], status=ExperimentStatus.FAILED,
+        trials=[TrialResult(number=0, params={"k": 2}, state=TrialState.FAIL, error="boom")],
+        status=ExperimentStatus.FAILED,
         notes=["all trials failed"])
     return ResultsDocument(experiments=[exp_a, exp_b], tunekit_version="0.1.0",
                            created="2026-01-01T00:00:00+00:00", machine_info={"cpu": 8}, commit_info={})
@@ -382,6 +433,10 @@ def _t1(d):
     return _tr(d, 1)
 
 
+def _t2(d):
+    return _tr(d, 2)
+
+
 MUTATIONS = [
     # document level
     pytest.param(_del(_root, "experiments"), "experiments", "missing", id="no-experiments"),
@@ -468,6 +523,144 @@ MUTATIONS = [
                  id="trial-warm-start-number"),
     pytest.param(lambda d: _tr(d, 0, 1).update(state="RUNNING?"), "experiments[1].trials[0].state", "one of",
                  id="second-experiment-bad-state"),
+    # --- checks of issue 13 (item 8): every documented field, typed and in range ---
+    # provenance
+    pytest.param(lambda d: d["machine_info"].update(cpu_count="8"), "machine_info.cpu_count",
+                 "expected a positive integer or null", id="cpu-count-str"),
+    pytest.param(lambda d: d["machine_info"].update(cpu_count=0), "machine_info.cpu_count",
+                 "expected a positive integer or null", id="cpu-count-zero"),
+    pytest.param(lambda d: d["machine_info"].update(node=5), "machine_info.node", "expected a string",
+                 id="machine-node-number"),
+    pytest.param(lambda d: d["machine_info"].update(python_version=None), "machine_info.python_version",
+                 "expected a string", id="machine-python-version-null"),
+    pytest.param(lambda d: d["machine_info"].update(libraries=["numpy"]), "machine_info.libraries",
+                 "expected an object", id="machine-libraries-array"),
+    pytest.param(lambda d: d["machine_info"].update(libraries={"numpy": 2}), "machine_info.libraries.numpy",
+                 "expected a version string or null", id="machine-library-version-number"),
+    pytest.param(lambda d: d["commit_info"].update(id=123), "commit_info.id", "expected a string or null",
+                 id="commit-id-number"),
+    pytest.param(lambda d: d["commit_info"].update(dirty="yes"), "commit_info.dirty",
+                 "expected a boolean or null", id="commit-dirty-str"),
+    pytest.param(lambda d: d["commit_info"].update(branch=["main"]), "commit_info.branch",
+                 "expected a string or null", id="commit-branch-array"),
+    # experiment settings
+    pytest.param(_set(_e0, "seed", -1), "experiments[0].seed", "expected an integer >= 0", id="seed-negative"),
+    pytest.param(_set(_e0, "budget", {}), "experiments[0].budget.trials", "missing", id="budget-no-trials"),
+    pytest.param(_set(_e0, "budget", {"trials": 0}), "experiments[0].budget.trials",
+                 "expected a positive integer, got integer 0", id="budget-zero"),
+    pytest.param(_set(_e0, "budget", {"trials": -3}), "experiments[0].budget.trials",
+                 "expected a positive integer", id="budget-negative"),
+    pytest.param(_set(_e0, "budget", {"trials": 4.0}), "experiments[0].budget.trials",
+                 "expected a positive integer, got number 4.0", id="budget-float"),
+    pytest.param(_set(_e0, "budget", {"trials": "4"}), "experiments[0].budget.trials",
+                 "expected a positive integer", id="budget-str"),
+    pytest.param(_set(_e0, "budget", {"trials": True}), "experiments[0].budget.trials",
+                 "expected a positive integer", id="budget-bool"),
+    pytest.param(lambda d: _e0(d).update(status="interrupted", budget={"trials": 0}),
+                 "experiments[0].budget.trials", "expected a positive integer", id="budget-zero-with-trials"),
+    pytest.param(_set(_e0, "stop_reason", "done"), "experiments[0].stop_reason",
+                 "expected one of budget, exhausted, interrupted, timeout, patience, target", id="bad-stop-reason"),
+    pytest.param(_set(_e0, "stop_reason", None), "experiments[0].stop_reason", "one of", id="stop-reason-null"),
+    pytest.param(_set(_e0, "tolerance", 0.01), "experiments[0].tolerance", "expected a string or null",
+                 id="tolerance-number"),
+    pytest.param(_set(_e0, "pruner", "median"), "experiments[0].pruner", "expected an object or null",
+                 id="pruner-str"),
+    pytest.param(lambda d: _e0(d)["pruner"].update(name=3), "experiments[0].pruner.name",
+                 "expected a non-empty string", id="pruner-name-number"),
+    pytest.param(lambda d: _e0(d)["pruner"].update(name=""), "experiments[0].pruner.name",
+                 "expected a non-empty string", id="pruner-name-empty"),
+    pytest.param(lambda d: _e0(d)["pruner"].pop("name"), "experiments[0].pruner.name", "missing",
+                 id="pruner-no-name"),
+    pytest.param(lambda d: _e0(d)["pruner"].update(options=["warmup", 1]), "experiments[0].pruner.options",
+                 "expected an object", id="pruner-options-array"),
+    pytest.param(lambda d: _e0(d)["pruner"].update(options=None), "experiments[0].pruner.options",
+                 "expected an object", id="pruner-options-null"),
+    pytest.param(lambda d: _e0(d)["pruner"].pop("options"), "experiments[0].pruner.options", "missing",
+                 id="pruner-no-options"),
+    # best agrees with its trial field by field
+    pytest.param(lambda d: _e0(d)["best"].update(score=0.5), "experiments[0].best.score",
+                 "does not match trial 3 (expected 0.9, got 0.5)", id="best-score-differs"),
+    pytest.param(lambda d: _e0(d)["best"].update(score_std=0.1), "experiments[0].best.score_std",
+                 "does not match trial 3 (expected null, got 0.1)", id="best-score-std-differs"),
+    pytest.param(lambda d: _e0(d)["best"]["params"].update(lr=0.5), "experiments[0].best.params",
+                 "does not match trial 3", id="best-params-differ"),
+    pytest.param(lambda d: _e0(d)["best"]["params"].update(lr=0.4000000001), "experiments[0].best.params",
+                 '"lr": 0.4', id="best-params-differ-slightly"),
+    pytest.param(lambda d: _e0(d)["best"].pop("score"), "experiments[0].best.score", "missing",
+                 id="best-no-score"),
+    pytest.param(lambda d: _e0(d)["best"].pop("params"), "experiments[0].best.params", "missing",
+                 id="best-no-params"),
+    pytest.param(lambda d: _e0(d)["best"].update(score="0.9"), "experiments[0].best.score",
+                 "expected a finite number", id="best-score-str"),
+    pytest.param(lambda d: _e0(d)["best"].update(score_std=-1), "experiments[0].best.score_std",
+                 "expected a non-negative finite number or null", id="best-score-std-negative"),
+    # trial parameters against the experiment's space
+    pytest.param(lambda d: _t0(d)["params"].pop("lr"), "experiments[0].trials[0].params",
+                 "missing parameter 'lr' of the space", id="param-missing"),
+    pytest.param(lambda d: _t0(d)["params"].update(depth=3), "experiments[0].trials[0].params.depth",
+                 "not a parameter of the space (parameters: lr, kernel)", id="param-unknown"),
+    pytest.param(lambda d: _t0(d)["params"].update(lr=2.0), "experiments[0].trials[0].params.lr",
+                 "expected a value of Real(0.001, 1.0, log=True), got number 2.0", id="param-out-of-range"),
+    pytest.param(lambda d: _t0(d)["params"].update(lr="0.1"), "experiments[0].trials[0].params.lr",
+                 'expected a value of Real(0.001, 1.0, log=True), got string "0.1"', id="param-wrong-type"),
+    pytest.param(lambda d: _t1(d)["params"].update(kernel="poly"), "experiments[0].trials[1].params.kernel",
+                 "expected a value of Categorical(['rbf', 'linear']), got string \"poly\"", id="param-not-a-choice"),
+    pytest.param(lambda d: _tr(d, 0, 1)["params"].update(k=2.0), "experiments[1].trials[0].params.k",
+                 "expected a value of Integer(1, 5), got number 2.0", id="param-float-for-integer"),
+    pytest.param(lambda d: _tr(d, 0, 1)["params"].update(k=True), "experiments[1].trials[0].params.k",
+                 "expected a value of Integer(1, 5), got boolean true", id="param-bool-for-integer"),
+    pytest.param(lambda d: _tr(d, 0, 1)["params"].update(k=6), "experiments[1].trials[0].params.k",
+                 "expected a value of Integer(1, 5), got integer 6", id="param-integer-above-high"),
+    pytest.param(lambda d: _tr(d, 2)["params"].update(lr=0.0001), "experiments[0].trials[2].params.lr",
+                 "expected a value of Real(", id="param-below-low-pruned-trial"),
+    # trial values
+    pytest.param(_set(_t1, "score", 0.5), "experiments[0].trials[1].score",
+                 "expected null (a FAIL trial has no score), got 0.5", id="fail-with-score"),
+    pytest.param(_set(_t0, "score_std", -0.01), "experiments[0].trials[0].score_std",
+                 "expected a non-negative finite number or null", id="score-std-negative"),
+    pytest.param(_set(_t0, "folds", [[0.75], [0.85]]), "experiments[0].trials[0].folds", "finite numbers",
+                 id="folds-nested"),
+    pytest.param(_set(_t0, "folds", [0.75, None]), "experiments[0].trials[0].folds", "finite numbers",
+                 id="folds-null-item"),
+    pytest.param(_set(_t0, "folds", [0.75, True]), "experiments[0].trials[0].folds", "finite numbers",
+                 id="folds-bool-item"),
+    pytest.param(_set(_t0, "folds", [10**400]), "experiments[0].trials[0].folds", "finite numbers",
+                 id="folds-huge-integer"),
+    pytest.param(lambda d: _t0(d)["metrics"].update(f1={"macro": 0.7}), "experiments[0].trials[0].metrics.f1",
+                 "expected a string, boolean, null, finite number or flat array of finite numbers, got object",
+                 id="metric-object"),
+    pytest.param(lambda d: _t0(d)["metrics"].update(f1=[[0.7]]), "experiments[0].trials[0].metrics.f1",
+                 "flat array of finite numbers, got array", id="metric-nested-array"),
+    pytest.param(lambda d: _t0(d)["metrics"].update(f1=[0.7, "x"]), "experiments[0].trials[0].metrics.f1",
+                 "flat array of finite numbers", id="metric-array-of-strings"),
+    pytest.param(lambda d: _t0(d)["metrics"].update(f1=10**400), "experiments[0].trials[0].metrics.f1",
+                 "finite number", id="metric-huge-integer"),
+    pytest.param(_set(_t0, "seed", -1), "experiments[0].trials[0].seed", "an integer or null (an integer >= 0)",
+                 id="trial-seed-negative"),
+    pytest.param(_set(_t0, "seed", "99"), "experiments[0].trials[0].seed", "an integer or null",
+                 id="trial-seed-str"),
+    pytest.param(_set(_t0, "number", True), "experiments[0].trials[0].number", "non-negative integer",
+                 id="number-bool"),
+    pytest.param(_set(_t2, "intermediate", "x"),
+                 "experiments[0].trials[2].intermediate", "an array or null", id="intermediate-str"),
+    pytest.param(_set(_t2, "intermediate", [[1, 0.5], [1, 0.3]]),
+                 "experiments[0].trials[2].intermediate[1]", "steps must increase: step 1 after step 1",
+                 id="intermediate-repeated-step"),
+    pytest.param(_set(_t2, "intermediate", [[2, 0.5], [1, 0.3]]),
+                 "experiments[0].trials[2].intermediate[1]", "steps must increase: step 1 after step 2",
+                 id="intermediate-decreasing-step"),
+    pytest.param(_set(_t2, "intermediate", [[-1, 0.5]]),
+                 "experiments[0].trials[2].intermediate[0]", "a non-negative integer step", id="intermediate-negative"),
+    pytest.param(_set(_t2, "intermediate", [[1.5, 0.5]]),
+                 "experiments[0].trials[2].intermediate[0]", "integer step", id="intermediate-float-step"),
+    pytest.param(_set(_t2, "intermediate", [[True, 0.5]]),
+                 "experiments[0].trials[2].intermediate[0]", "integer step", id="intermediate-bool-step"),
+    pytest.param(_set(_t2, "intermediate", [[1, "0.5"]]),
+                 "experiments[0].trials[2].intermediate[0]", "a finite number", id="intermediate-str-value"),
+    pytest.param(_set(_t2, "intermediate", [[1, 0.5, 2]]),
+                 "experiments[0].trials[2].intermediate[0]", "expected [step, value]", id="intermediate-triple"),
+    pytest.param(_set(_t2, "intermediate", [{"step": 1, "value": 0.5}]),
+                 "experiments[0].trials[2].intermediate[0]", "expected [step, value]", id="intermediate-object"),
 ]
 
 
@@ -557,6 +750,116 @@ def test_unhashable_state_is_a_results_error(state):
         results.from_dict(data)
 
 
+_NON_FINITE_PLACES = [
+    pytest.param(lambda d, x: _t0(d).update(score=x), "experiments[0].trials[0].score", id="score"),
+    pytest.param(lambda d, x: _t0(d).update(score_std=x), "experiments[0].trials[0].score_std", id="score_std"),
+    pytest.param(lambda d, x: _t0(d).update(folds=[0.75, x]), "experiments[0].trials[0].folds", id="folds"),
+    pytest.param(lambda d, x: _t0(d)["metrics"].update(f1=x), "experiments[0].trials[0].metrics.f1", id="metric"),
+    pytest.param(lambda d, x: _t0(d)["metrics"].update(f1=[0.5, x]), "experiments[0].trials[0].metrics.f1",
+                 id="metric-array-item"),
+    pytest.param(lambda d, x: _t0(d).update(duration_s=x), "experiments[0].trials[0].duration_s",
+                 id="trial-duration"),
+    pytest.param(lambda d, x: _t2(d).update(intermediate=[[1, x]]), "experiments[0].trials[2].intermediate[0]",
+                 id="intermediate-value"),
+    pytest.param(lambda d, x: _e0(d).update(duration_s=x), "experiments[0].duration_s", id="experiment-duration"),
+    pytest.param(lambda d, x: _e0(d)["best"].update(score=x), "experiments[0].best.score", id="best-score"),
+    pytest.param(lambda d, x: _t0(d)["params"].update(lr=x), "experiments[0].trials[0].params.lr", id="param"),
+]
+
+
+@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf], ids=["nan", "inf", "-inf"])
+@pytest.mark.parametrize(("place", "path"), _NON_FINITE_PLACES)
+def test_non_finite_numbers_are_rejected_naming_the_field(place, path, value):
+    """Strict JSON text cannot hold them, but a parsed document handed to from_dict can."""
+    data = _valid()
+    place(data, value)
+    with pytest.raises(ResultsError) as info:
+        results.from_dict(data, source="obj")
+    message = str(info.value)
+    assert message.startswith(f"obj: {path}: "), message
+    assert "finite" in message or "expected a string, number, boolean or null" in message, message
+
+
+def _recheck_record(data, params):
+    exp = _e0(data)
+    exp.update(strategy="recheck", budget={"trials": 1}, pruner=None)
+    exp["trials"] = [{**exp["trials"][3], "number": 0, "params": params}]
+    exp["best"] = {**exp["best"], "number": 0, "params": params}
+    return data
+
+
+def test_a_recheck_record_may_hold_values_the_current_space_no_longer_contains():
+    """--recheck re-evaluates a baseline's best parameters under today's space, whose ranges may have
+    changed: the record it writes must load, though its parameter names still have to match."""
+    data = _recheck_record(_valid(), {"lr": 2.0, "kernel": "poly"})
+    exp = results.from_dict(data).experiments[0]
+    assert exp.strategy == "recheck" and exp.best.params == {"lr": 2.0, "kernel": "poly"}
+    with pytest.raises(ResultsError, match=r"^x: experiments\[0\]\.trials\[0\]\.params: missing parameter 'kernel'"):
+        results.from_dict(_recheck_record(_valid(), {"lr": 2.0}), source="x")
+    # Any other strategy is held to the space.
+    data["experiments"][0]["strategy"] = "random"
+    with pytest.raises(ResultsError, match=r"^x: experiments\[0\]\.trials\[0\]\.params\.lr: expected a value of"):
+        results.from_dict(data, source="x")
+
+
+def test_a_record_interrupted_before_its_first_trial_may_have_a_budget_of_zero():
+    """A --recheck interrupted before its first re-evaluation records the trials it ran as its budget: 0."""
+    data = _valid()
+    _e1(data).update(status="interrupted", stop_reason="interrupted", budget={"trials": 0}, trials=[], best=None)
+    assert results.from_dict(data).experiments[1].budget == {"trials": 0}
+    _e1(data)["status"] = "failed"
+    with pytest.raises(ResultsError, match=r"experiments\[1\]\.budget\.trials: expected a positive integer"):
+        results.from_dict(data)
+
+
+def test_fields_written_before_they_existed_are_optional():
+    """Optional on read: what older files lack (and an empty provenance)."""
+    data = _valid()
+    for key in ("machine_info", "commit_info", "created", "tunekit_version"):
+        del data[key]
+    for exp in data["experiments"]:
+        for key in ("pruner", "tolerance", "stop_reason", "notes", "error", "duration_s"):
+            del exp[key]
+        for trial in exp["trials"]:
+            for key in ("intermediate", "warm_start", "seed", "metrics", "folds", "score_std", "error"):
+                del trial[key]
+    doc = results.from_dict(data)
+    assert doc.experiments[0].pruner is None and doc.experiments[0].stop_reason == "budget"
+    assert doc.experiments[0].trials[2].intermediate is None
+
+
+def test_read_trial_and_experiment_from_dict_check_the_same_fields():
+    trial = _t1(_valid())
+    trial["score"] = 0.5
+    with pytest.raises(ResultsError, match=r"^j:3: trial\.score: expected null \(a FAIL trial has no score\)"):
+        results.read_trial(trial, "j:3")
+    trial = _t2(_valid())
+    trial["intermediate"] = [[3, 0.1], [2, 0.2]]
+    with pytest.raises(ResultsError, match=r"^<trial>: trial\.intermediate\[1\]: steps must increase"):
+        results.read_trial(trial)
+    exp = _e0(_valid())
+    exp["trials"][0]["params"]["lr"] = 5.0
+    with pytest.raises(ResultsError, match=r"^<experiment>: experiment\.trials\[0\]\.params\.lr: expected a value"):
+        results.experiment_from_dict(exp)
+    exp = _e0(_valid())
+    exp["pruner"]["options"] = "warmup=1"
+    with pytest.raises(ResultsError, match=r"experiment\.pruner\.options: expected an object, got string"):
+        results.experiment_from_dict(exp)
+
+
+def test_a_baseline_with_out_of_space_best_params_is_refused_at_load(tmp_path):
+    """--recheck reads the baseline through load: parameters outside the space stop there, naming the field."""
+    data = _valid()
+    for holder in (_t0(data), _tr(data, 3), _e0(data)["best"]):
+        holder["params"]["lr"] = 3.0
+    path = tmp_path / "baseline.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ResultsError) as info:
+        results.load(path)
+    assert str(info.value) == (f"{path}: experiments[0].trials[0].params.lr: expected a value of "
+                               "Real(0.001, 1.0, log=True), got number 3.0")
+
+
 # --- 6b. fuzz: anything either loads or raises ResultsError -------------------------------------------
 
 def _load_or_results_error(value):
@@ -621,6 +924,153 @@ def test_fuzz_arbitrary_text_is_loaded_or_rejected(text):
         results.loads(text)
     except ResultsError:
         pass
+
+
+# --- 6c. fuzz: one broken field in any document the writer makes is rejected, naming that field -----------
+# Each break edits a JSON record in place and returns (path below the record, fragment of the message), or
+# None where it does not apply to that record.
+
+def _illegal_value(dimension):
+    return {"real": dimension.get("high", 0) + 1.0, "integer": dimension.get("high", 0) + 1}.get(
+        dimension["type"], "not one of the choices")
+
+
+def _first_dimension(space):
+    return next(iter(space.items()))
+
+
+def _break_param_value(trial, space):
+    name, dimension = _first_dimension(space)
+    trial["params"][name] = _illegal_value(dimension)
+    return f"params.{name}", "expected a value of"
+
+
+def _break_param_missing(trial, space):
+    name, _ = _first_dimension(space)
+    del trial["params"][name]
+    return "params", f"missing parameter {name!r} of the space"
+
+
+def _break_param_unknown(trial, space):
+    trial["params"]["zz_extra"] = 1
+    return "params.zz_extra", "not a parameter of the space"
+
+
+def _break_fail_score(trial, space):
+    trial.update(state="FAIL", score=1.0)
+    return "score", "a FAIL trial has no score"
+
+
+def _break_complete_score(trial, space):
+    trial.update(state="COMPLETE", score=math.nan)
+    return "score", "finite number"
+
+
+def _setter(key, value, suffix, fragment):
+    def mutate(record, *_):
+        record[key] = copy.deepcopy(value)
+        return suffix, fragment
+    return mutate
+
+
+TRIAL_BREAKS = [
+    _break_param_value, _break_param_missing, _break_param_unknown, _break_fail_score, _break_complete_score,
+    _setter("score_std", -1.0, "score_std", "non-negative finite number or null"),
+    _setter("score_std", math.inf, "score_std", "non-negative finite number or null"),
+    _setter("duration_s", -0.5, "duration_s", "non-negative finite number"),
+    _setter("folds", [0.5, [0.5]], "folds", "finite numbers"),
+    _setter("folds", [math.nan], "folds", "finite numbers"),
+    _setter("seed", -1, "seed", "an integer or null (an integer >= 0)"),
+    _setter("metrics", {"m": math.inf}, "metrics.m", "finite number"),
+    _setter("metrics", {"m": [[1.0]]}, "metrics.m", "flat array of finite numbers"),
+    _setter("metrics", {"m": {"a": 1}}, "metrics.m", "flat array of finite numbers"),
+    _setter("intermediate", [[2, 0.0], [2, 1.0]], "intermediate[1]", "steps must increase"),
+    _setter("intermediate", [[-1, 0.0]], "intermediate[0]", "non-negative integer step"),
+    _setter("intermediate", [[1, math.inf]], "intermediate[0]", "finite number"),
+]
+
+
+def _break_best_score_std(exp):
+    if exp["best"] is None:
+        return None
+    exp["best"]["score_std"] = 1.0 if exp["best"]["score_std"] is None else None
+    return "best.score_std", "does not match trial"
+
+
+def _break_best_params(exp):
+    if exp["best"] is None:
+        return None
+    exp["best"]["params"] = {}
+    return "best.params", "does not match trial"
+
+
+def _break_pruner(key, value, fragment):
+    def mutate(exp):
+        exp["pruner"] = {"name": "asha", "options": {}, key: value}
+        return f"pruner.{key}", fragment
+    return mutate
+
+
+EXPERIMENT_BREAKS = [
+    _break_best_score_std, _break_best_params,
+    _setter("budget", {"trials": -1}, "budget.trials", "expected a positive integer"),
+    _setter("budget", {"trials": 2.5}, "budget.trials", "expected a positive integer"),
+    _setter("budget", {}, "budget.trials", "missing"),
+    _setter("seed", -1, "seed", "expected an integer >= 0"),
+    _setter("stop_reason", "done", "stop_reason", "expected one of budget, exhausted"),
+    _setter("duration_s", math.inf, "duration_s", "non-negative finite number"),
+    _setter("pruner", "asha", "pruner", "expected an object or null"),
+    _break_pruner("name", 3, "expected a non-empty string"),
+    _break_pruner("options", [], "expected an object"),
+]
+
+
+def _provenance_setter(info, key, value, fragment):
+    def mutate(doc):
+        doc.setdefault(info, {})[key] = value
+        return f"{info}.{key}", fragment
+    return mutate
+
+
+DOCUMENT_BREAKS = [
+    _provenance_setter("machine_info", "cpu_count", 0, "expected a positive integer or null"),
+    _provenance_setter("machine_info", "system", 1, "expected a string"),
+    _provenance_setter("machine_info", "libraries", ["numpy"], "expected an object"),
+    _provenance_setter("commit_info", "id", 7, "expected a string or null"),
+    _provenance_setter("commit_info", "dirty", "no", "expected a boolean or null"),
+]
+
+
+def _assert_rejected_naming(data, path, fragment):
+    with pytest.raises(ResultsError) as info:
+        results.from_dict(data, source="fuzz.json")
+    message = str(info.value)
+    assert message.startswith(f"fuzz.json: {path}: "), message
+    assert fragment in message, message
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(doc=documents(), data=st.data())
+def test_fuzz_one_broken_field_of_a_written_document_is_rejected_naming_it(doc, data):
+    written = json.loads(results.dumps(doc))
+    results.from_dict(written)  # what the writer makes from valid records loads
+    level = data.draw(st.sampled_from(["document", "experiment", "trial"]))
+    if level == "document":
+        path, fragment = data.draw(st.sampled_from(DOCUMENT_BREAKS))(written)
+        _assert_rejected_naming(written, path, fragment)
+        return
+    assume(written["experiments"])
+    i = data.draw(st.integers(0, len(written["experiments"]) - 1))
+    exp = written["experiments"][i]
+    if level == "experiment":
+        broken = data.draw(st.sampled_from(EXPERIMENT_BREAKS))(exp)
+        assume(broken is not None)
+        _assert_rejected_naming(written, f"experiments[{i}].{broken[0]}", broken[1])
+        return
+    assume(exp["trials"])
+    j = data.draw(st.integers(0, len(exp["trials"]) - 1))
+    suffix, fragment = data.draw(st.sampled_from(TRIAL_BREAKS))(exp["trials"][j], exp["space"])
+    _assert_rejected_naming(written, f"experiments[{i}].trials[{j}].{suffix}", fragment)
 
 
 def test_fuzzed_paths_cover_every_trial_field():

@@ -252,7 +252,7 @@ class _Reader:
             raise self.fail(path, "missing")
         value = data[key]
         if not check(value):
-            raise self.fail(path, f"expected {expected}, got {_kind(value)} {_short(value)}")
+            raise self.fail(path, f"expected {expected}, got {_kind(value)} {_short(value)}".rstrip())
         return value
 
 
@@ -266,8 +266,22 @@ def _short(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def _show(value: Any) -> str:
+    """Any JSON value, shortened (objects and arrays too)."""
+    text = json.dumps(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _is_int(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_count(v: Any) -> bool:
+    return _is_int(v) and v >= 0
+
+
+def _is_opt_count(v: Any) -> bool:
+    return v is None or _is_count(v)
 
 
 def _is_num(v: Any) -> bool:
@@ -283,6 +297,10 @@ def _is_opt_num(v: Any) -> bool:
     return v is None or _is_num(v)
 
 
+def _is_opt_spread(v: Any) -> bool:
+    return v is None or (_is_num(v) and v >= 0)
+
+
 def _is_str(v: Any) -> bool:
     return isinstance(v, str)
 
@@ -291,36 +309,64 @@ def _is_opt_str(v: Any) -> bool:
     return v is None or isinstance(v, str)
 
 
+def _is_opt_bool(v: Any) -> bool:
+    return v is None or isinstance(v, bool)
+
+
+def _is_obj(v: Any) -> bool:
+    return isinstance(v, dict)
+
+
 def _is_json_scalar(v: Any) -> bool:
     return v is None or isinstance(v, (str, bool)) or _is_num(v)
 
 
+def _is_metric(v: Any) -> bool:
+    # What parse_objective_value keeps of a returned dict's other keys.
+    return _is_json_scalar(v) or (isinstance(v, list) and all(map(_is_num, v)))
+
+
+def _one_of(values: Iterable[str]) -> tuple[Callable[[Any], bool], str]:
+    allowed = tuple(values)
+    return (lambda v: isinstance(v, str) and v in allowed), "one of " + ", ".join(allowed)
+
+
+#: The ``stop_reason`` values (``tunekit.search.StopReason``, which imports this module).
+_STOP_REASONS = ("budget", "exhausted", "interrupted", "timeout", "patience", "target")
+#: The ``strategy`` of a ``--recheck`` record (``tunekit.run.experiment.RECHECK_STRATEGY``): it re-evaluates a
+#: baseline's best parameters under the current space, whose ranges may have changed since.
+_RECHECK_STRATEGY = "recheck"
+_MACHINE_INFO_TEXT = ("node", "system", "release", "machine", "python_implementation", "python_version")
+
+
 def _read_trial(r: _Reader, data: Any, where: str) -> TrialResult:
     data = r.obj(data, where)
-    number = r.get(data, "number", where, lambda v: _is_int(v) and v >= 0, "a non-negative integer")
-    params = r.get(data, "params", where, lambda v: isinstance(v, dict), "an object")
-    for name, value in params.items():
-        if not _is_json_scalar(value):
-            raise r.fail(f"{where}.params.{name}", f"expected a string, number, boolean or null, got {_kind(value)}")
-    state_text = r.get(data, "state", where, lambda v: isinstance(v, str) and v in {s.value for s in TrialState},
-                       "one of " + ", ".join(s.value for s in TrialState))
-    state = TrialState(state_text)
+    number = r.get(data, "number", where, _is_count, "a non-negative integer")
+    params = r.get(data, "params", where, _is_obj, "an object")
+    for name in params:
+        r.get(params, name, f"{where}.params", _is_json_scalar, "a string, number, boolean or null")
+    state = TrialState(r.get(data, "state", where, *_one_of(s.value for s in TrialState)))
     score = r.get(data, "score", where, _is_opt_num, "a finite number or null", optional=True)
     if state is TrialState.COMPLETE and score is None:
         raise r.fail(f"{where}.score", "a COMPLETE trial needs a finite score")
+    if state is TrialState.FAIL and score is not None:
+        raise r.fail(f"{where}.score", f"expected null (a FAIL trial has no score), got {_short(score)}")
     folds = r.get(data, "folds", where, lambda v: v is None or (isinstance(v, list) and len(v) > 0
                                                                  and all(map(_is_num, v))),
                   "null or a non-empty array of finite numbers", optional=True)
-    metrics = r.get(data, "metrics", where, lambda v: isinstance(v, dict), "an object", optional=True,
-                    default={})
+    metrics = r.get(data, "metrics", where, _is_obj, "an object", optional=True, default={})
+    for name in metrics:
+        r.get(metrics, name, f"{where}.metrics", _is_metric,
+              "a string, boolean, null, finite number or flat array of finite numbers")
     return TrialResult(
         number=number, params=dict(params), state=state, score=None if score is None else float(score),
-        score_std=r.get(data, "score_std", where, _is_opt_num, "a finite number or null", optional=True),
+        score_std=r.get(data, "score_std", where, _is_opt_spread, "a non-negative finite number or null",
+                        optional=True),
         folds=None if folds is None else [float(f) for f in folds], metrics=dict(metrics),
         duration_s=float(r.get(data, "duration_s", where, lambda v: _is_num(v) and v >= 0,
-                               "a non-negative number", optional=True, default=0.0)),
+                               "a non-negative finite number", optional=True, default=0.0)),
         error=r.get(data, "error", where, _is_opt_str, "a string or null", optional=True),
-        seed=r.get(data, "seed", where, lambda v: v is None or _is_int(v), "an integer or null", optional=True),
+        seed=r.get(data, "seed", where, _is_opt_count, "an integer or null (an integer >= 0)", optional=True),
         intermediate=_read_intermediate(r, data, where),
         warm_start=r.get(data, "warm_start", where, lambda v: isinstance(v, bool), "a boolean", optional=True,
                          default=False),
@@ -332,56 +378,134 @@ def _read_intermediate(r: _Reader, data: Mapping[str, Any], where: str) -> list[
                 optional=True)
     if raw is None:
         return None
-    pairs = []
+    pairs: list[tuple[int, float]] = []
     for i, pair in enumerate(raw):
-        if not (isinstance(pair, list) and len(pair) == 2 and _is_int(pair[0]) and _is_num(pair[1])):
-            raise r.fail(f"{where}.intermediate[{i}]", "expected [step, value] with an integer step and a number")
+        if not (isinstance(pair, list) and len(pair) == 2 and _is_count(pair[0]) and _is_num(pair[1])):
+            raise r.fail(f"{where}.intermediate[{i}]",
+                         "expected [step, value] with a non-negative integer step and a finite number")
+        if pairs and pair[0] <= pairs[-1][0]:
+            raise r.fail(f"{where}.intermediate[{i}]",
+                         f"steps must increase: step {pair[0]} after step {pairs[-1][0]}")
         pairs.append((pair[0], float(pair[1])))
     return pairs
 
 
-def _read_experiment(r: _Reader, data: Any, where: str) -> ExperimentResult:
-    data = r.obj(data, where)
-    exp_id = r.get(data, "id", where, lambda v: _is_str(v) and v != "", "a non-empty string")
-    direction = r.get(data, "direction", where, lambda v: isinstance(v, str) and v in ("maximize", "minimize"),
-                      "'maximize' or 'minimize'")
-    space = r.get(data, "space", where, lambda v: isinstance(v, dict), "an object")
-    try:
-        Space.from_dict(space)
-    except SpaceError as exc:
-        raise r.fail(f"{where}.space", str(exc)) from None
-    raw_trials = r.get(data, "trials", where, lambda v: isinstance(v, list), "an array")
-    trials = [_read_trial(r, t, f"{where}.trials[{i}]") for i, t in enumerate(raw_trials)]
-    numbers = [t.number for t in trials]
-    if len(set(numbers)) != len(numbers):
-        raise r.fail(f"{where}.trials", "trial numbers are not unique")
-    exp = ExperimentResult(
-        id=exp_id,
-        strategy=r.get(data, "strategy", where, _is_str, "a string"),
-        direction=direction,
-        seed=r.get(data, "seed", where, _is_int, "an integer"),
-        budget=r.get(data, "budget", where, lambda v: isinstance(v, dict), "an object"),
-        space=space,
-        trials=trials,
-        status=r.get(data, "status", where, lambda v: isinstance(v, str) and v in ExperimentStatus.ALL,
-                     "one of " + ", ".join(ExperimentStatus.ALL)),
-        duration_s=float(r.get(data, "duration_s", where, lambda v: _is_num(v) and v >= 0,
-                               "a non-negative number", optional=True, default=0.0)),
-        stop_reason=r.get(data, "stop_reason", where, _is_str, "a string", optional=True, default="budget"),
-        error=r.get(data, "error", where, _is_opt_str, "a string or null", optional=True),
-        notes=list(r.get(data, "notes", where, lambda v: isinstance(v, list) and all(map(_is_str, v)),
-                         "an array of strings", optional=True, default=[])),
-        tolerance=r.get(data, "tolerance", where, _is_opt_str, "a string or null", optional=True),
-        pruner=r.get(data, "pruner", where, lambda v: v is None or isinstance(v, dict), "an object or null",
-                     optional=True),
-    )
-    best = r.get(data, "best", where, lambda v: v is None or isinstance(v, dict), "an object or null")
+def _check_params(r: _Reader, params: Mapping[str, Any], space: Space, where: str, *, values: bool) -> None:
+    """``params`` names every parameter of ``space`` and no other, each (when ``values``) a legal value."""
+    for name in params:
+        if name not in space:
+            raise r.fail(f"{where}.{name}", f"not a parameter of the space (parameters: {', '.join(space)})")
+    for name, dim in space.items():
+        if name not in params:
+            raise r.fail(where, f"missing parameter {name!r} of the space")
+        if values and not dim.contains(params[name]):
+            raise r.fail(f"{where}.{name}", f"expected a value of {dim!r}, got {_kind(params[name])} "
+                                            f"{_short(params[name])}")
+
+
+def _same_json(a: Any, b: Any) -> bool:
+    """Equal values of equal JSON types (``1`` is neither ``1.0`` nor ``true``)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same_json(a[k], b[k]) for k in a)
+    return type(a) is type(b) and a == b
+
+
+def _check_best(r: _Reader, data: Mapping[str, Any], exp: ExperimentResult, where: str) -> None:
+    best = r.get(data, "best", where, lambda v: v is None or _is_obj(v), "an object or null")
     computed = exp.best
     if (best is None) != (computed is None) or (
             best is not None and computed is not None and best.get("number") != computed.number):
         expected = "null" if computed is None else f"trial {computed.number}"
         raise r.fail(f"{where}.best", f"does not match the trials (expected {expected})")
+    if best is None or computed is None:
+        return
+    where = f"{where}.best"
+    r.get(best, "number", where, _is_count, "a non-negative integer")
+    fields = (("params", _is_obj, "an object", computed.params),
+              ("score", _is_num, "a finite number", computed.score),
+              ("score_std", _is_opt_spread, "a non-negative finite number or null", computed.score_std))
+    for key, check, expected, value in fields:
+        given = r.get(best, key, where, check, expected)
+        same = _same_json(given, value) if key == "params" else given == value
+        if not same:
+            raise r.fail(f"{where}.{key}",
+                         f"does not match trial {computed.number} (expected {_show(value)}, got {_show(given)})")
+
+
+def _check_budget(r: _Reader, data: Mapping[str, Any], where: str, *, status: str, trials: int) -> dict[str, Any]:
+    budget = r.get(data, "budget", where, _is_obj, "an object")
+    # A --recheck interrupted before its first trial records the trials it ran: none.
+    zero_ok = status == ExperimentStatus.INTERRUPTED and trials == 0
+    r.get(budget, "trials", f"{where}.budget", lambda v: _is_int(v) and (v > 0 or (v == 0 and zero_ok)),
+          "a positive integer")
+    return dict(budget)
+
+
+def _read_pruner(r: _Reader, data: Mapping[str, Any], where: str) -> dict[str, Any] | None:
+    pruner = r.get(data, "pruner", where, lambda v: v is None or _is_obj(v), "an object or null", optional=True)
+    if pruner is not None:
+        r.get(pruner, "name", f"{where}.pruner", lambda v: _is_str(v) and v != "", "a non-empty string")
+        r.get(pruner, "options", f"{where}.pruner", _is_obj, "an object")
+    return pruner
+
+
+def _read_experiment(r: _Reader, data: Any, where: str) -> ExperimentResult:
+    data = r.obj(data, where)
+    exp_id = r.get(data, "id", where, lambda v: _is_str(v) and v != "", "a non-empty string")
+    direction = r.get(data, "direction", where, *_one_of(("maximize", "minimize")))
+    strategy = r.get(data, "strategy", where, _is_str, "a string")
+    status = r.get(data, "status", where, *_one_of(ExperimentStatus.ALL))
+    space = r.get(data, "space", where, _is_obj, "an object")
+    try:
+        dimensions = Space.from_dict(space)
+    except SpaceError as exc:
+        raise r.fail(f"{where}.space", str(exc)) from None
+    raw_trials = r.get(data, "trials", where, lambda v: isinstance(v, list), "an array")
+    trials = [_read_trial(r, t, f"{where}.trials[{i}]") for i, t in enumerate(raw_trials)]
+    for i, trial in enumerate(trials):
+        _check_params(r, trial.params, dimensions, f"{where}.trials[{i}].params",
+                      values=strategy != _RECHECK_STRATEGY)
+    numbers = [t.number for t in trials]
+    if len(set(numbers)) != len(numbers):
+        raise r.fail(f"{where}.trials", "trial numbers are not unique")
+    exp = ExperimentResult(
+        id=exp_id, strategy=strategy, direction=direction,
+        seed=r.get(data, "seed", where, _is_count, "an integer >= 0"),
+        budget=_check_budget(r, data, where, status=status, trials=len(trials)),
+        space=space,
+        trials=trials,
+        status=status,
+        duration_s=float(r.get(data, "duration_s", where, lambda v: _is_num(v) and v >= 0,
+                               "a non-negative finite number", optional=True, default=0.0)),
+        stop_reason=r.get(data, "stop_reason", where, *_one_of(_STOP_REASONS), optional=True, default="budget"),
+        error=r.get(data, "error", where, _is_opt_str, "a string or null", optional=True),
+        notes=list(r.get(data, "notes", where, lambda v: isinstance(v, list) and all(map(_is_str, v)),
+                         "an array of strings", optional=True, default=[])),
+        tolerance=r.get(data, "tolerance", where, _is_opt_str, "a string or null", optional=True),
+        pruner=_read_pruner(r, data, where),
+    )
+    _check_best(r, data, exp, where)
     return exp
+
+
+def _read_machine_info(r: _Reader, data: Mapping[str, Any]) -> dict[str, Any]:
+    info = r.get(data, "machine_info", "", _is_obj, "an object", optional=True, default={})
+    for key in _MACHINE_INFO_TEXT:
+        r.get(info, key, "machine_info", _is_str, "a string", optional=True)
+    r.get(info, "cpu_count", "machine_info", lambda v: v is None or (_is_int(v) and v > 0),
+          "a positive integer or null", optional=True)
+    libraries = r.get(info, "libraries", "machine_info", _is_obj, "an object", optional=True, default={})
+    for name in libraries:
+        r.get(libraries, name, "machine_info.libraries", _is_opt_str, "a version string or null")
+    return dict(info)
+
+
+def _read_commit_info(r: _Reader, data: Mapping[str, Any]) -> dict[str, Any]:
+    info = r.get(data, "commit_info", "", _is_obj, "an object", optional=True, default={})
+    r.get(info, "id", "commit_info", _is_opt_str, "a string or null", optional=True)
+    r.get(info, "dirty", "commit_info", _is_opt_bool, "a boolean or null", optional=True)
+    r.get(info, "branch", "commit_info", _is_opt_str, "a string or null", optional=True)
+    return dict(info)
 
 
 def read_trial(data: Any, source: str = "<trial>") -> TrialResult:
@@ -412,10 +536,8 @@ def from_dict(data: Any, source: str = "<results>") -> ResultsDocument:
         experiments=experiments,
         tunekit_version=r.get(data, "tunekit_version", "", _is_str, "a string", optional=True, default=""),
         created=r.get(data, "created", "", _is_str, "a string", optional=True, default=""),
-        machine_info=r.get(data, "machine_info", "", lambda v: isinstance(v, dict), "an object",
-                           optional=True, default={}),
-        commit_info=r.get(data, "commit_info", "", lambda v: isinstance(v, dict), "an object",
-                          optional=True, default={}),
+        machine_info=_read_machine_info(r, data),
+        commit_info=_read_commit_info(r, data),
     )
 
 
