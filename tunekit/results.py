@@ -22,10 +22,12 @@ from tunekit.space import Space
 from tunekit.trial import TrialResult, TrialState
 
 __all__ = [
+    "RECHECK_STRATEGY",
     "SCHEMA",
     "ExperimentResult",
     "ExperimentStatus",
     "ResultsDocument",
+    "StopReason",
     "best_trial",
     "dump",
     "dumps",
@@ -43,6 +45,23 @@ __all__ = [
 ]
 
 SCHEMA = "tunekit.results/1"
+
+
+class StopReason:
+    """Why a search ended, as written to results files and shown on the leaderboard."""
+
+    BUDGET = "budget"
+    EXHAUSTED = "exhausted"  # the strategy had nothing left to propose (a grid smaller than the budget)
+    INTERRUPTED = "interrupted"
+    TIMEOUT = "timeout"  # the experiment's wall-time limit
+    PATIENCE = "patience"  # no improvement in the last N trials
+    TARGET = "target"  # the score reached the experiment's target
+    ALL = (BUDGET, EXHAUSTED, INTERRUPTED, TIMEOUT, PATIENCE, TARGET)
+
+
+#: The ``strategy`` of a record made by ``--recheck``: re-evaluations of a baseline's best parameters, under
+#: the current space, whose ranges may have changed since.
+RECHECK_STRATEGY = "recheck"
 
 
 class ExperimentStatus:
@@ -331,11 +350,6 @@ def _one_of(values: Iterable[str]) -> tuple[Callable[[Any], bool], str]:
     return (lambda v: isinstance(v, str) and v in allowed), "one of " + ", ".join(allowed)
 
 
-#: The ``stop_reason`` values (``tunekit.search.StopReason``, which imports this module).
-_STOP_REASONS = ("budget", "exhausted", "interrupted", "timeout", "patience", "target")
-#: The ``strategy`` of a ``--recheck`` record (``tunekit.run.experiment.RECHECK_STRATEGY``): it re-evaluates a
-#: baseline's best parameters under the current space, whose ranges may have changed since.
-_RECHECK_STRATEGY = "recheck"
 _MACHINE_INFO_TEXT = ("node", "system", "release", "machine", "python_implementation", "python_version")
 
 
@@ -464,7 +478,7 @@ def _read_experiment(r: _Reader, data: Any, where: str) -> ExperimentResult:
     trials = [_read_trial(r, t, f"{where}.trials[{i}]") for i, t in enumerate(raw_trials)]
     for i, trial in enumerate(trials):
         _check_params(r, trial.params, dimensions, f"{where}.trials[{i}].params",
-                      values=strategy != _RECHECK_STRATEGY)
+                      values=strategy != RECHECK_STRATEGY)
     numbers = [t.number for t in trials]
     if len(set(numbers)) != len(numbers):
         raise r.fail(f"{where}.trials", "trial numbers are not unique")
@@ -477,7 +491,7 @@ def _read_experiment(r: _Reader, data: Any, where: str) -> ExperimentResult:
         status=status,
         duration_s=float(r.get(data, "duration_s", where, lambda v: _is_num(v) and v >= 0,
                                "a non-negative finite number", optional=True, default=0.0)),
-        stop_reason=r.get(data, "stop_reason", where, *_one_of(_STOP_REASONS), optional=True, default="budget"),
+        stop_reason=r.get(data, "stop_reason", where, *_one_of(StopReason.ALL), optional=True, default="budget"),
         error=r.get(data, "error", where, _is_opt_str, "a string or null", optional=True),
         notes=list(r.get(data, "notes", where, lambda v: isinstance(v, list) and all(map(_is_str, v)),
                          "an array of strings", optional=True, default=[])),

@@ -10,7 +10,7 @@ from typing import Any
 from tunekit.errors import SearchInterrupted
 from tunekit.executors import Executor, Objective, SerialExecutor
 from tunekit.pruners import Pruner
-from tunekit.results import is_better
+from tunekit.results import StopReason, is_better
 from tunekit.strategies import Observation, Strategy
 from tunekit.trial import Trial, TrialResult, TrialState, trial_seed
 
@@ -26,15 +26,6 @@ __all__ = [
 ]
 
 
-class StopReason:
-    """Why a search ended, as written to results files and shown on the leaderboard."""
-
-    BUDGET = "budget"
-    EXHAUSTED = "exhausted"  # the strategy had nothing left to propose (a grid smaller than the budget)
-    INTERRUPTED = "interrupted"
-    TIMEOUT = "timeout"  # the experiment's wall-time limit
-    PATIENCE = "patience"  # no improvement in the last N trials
-    TARGET = "target"  # the score reached the experiment's target
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,12 @@ from tunekit.trial import TrialState
 def sample(craft):
     a = craft.experiment([
         craft.trial(1, 0.25, params={"C": 0.1, "depth": 3, "kernel": "linear"},
-                    metrics={"train_score": [0.9, 1.0], "intermediate": [[0, 0.1]]}, intermediate=[(1, 0.2), (2, 0.3)]),
+                    metrics={"train_score": [0.9, 1.0], "intermediate": [0, 0.1]}, intermediate=[(1, 0.2), (2, 0.3)]),
         craft.trial(0, folds=[0.5, 0.7], params={"C": 1e-3, "depth": 2, "kernel": "rbf"}, metrics={"fit": 1.5}),
         craft.trial(2, params={"C": 1.0, "depth": 4, "kernel": "a,\"b\"\nc"}, error="ValueError: x, \"y\""),
         craft.trial(3, state=TrialState.PRUNED, params={"C": 2.0, "depth": 5, "kernel": "rbf"}),
-    ], id="experiments/exp_a.py::tune_a")
+    ], id="experiments/exp_a.py::tune_a",
+        space={**craft.SPACE, "kernel": {"type": "categorical", "choices": ["rbf", "linear", "a,\"b\"\nc"]}})
     b = craft.experiment([craft.trial(0, 3.0, params={"alpha": True})], id="experiments/exp_b.py::tune_b",
                          space={"alpha": {"type": "categorical", "choices": [True, False]}})
     return craft.doc(a, b)
@@ -49,7 +50,7 @@ def test_every_trial_is_a_row_with_its_params_and_metrics(craft, tmp_path, capsy
     assert first["params.C"] == "0.001" and first["params.depth"] == "2" and first["metrics.fit"] == "1.5"
     assert first["metrics.train_score"] == "" and first["params.alpha"] == ""  # not this trial's: empty
     assert json.loads(rows[1]["metrics.train_score"]) == [0.9, 1.0]
-    assert json.loads(rows[1]["metrics.intermediate"]) == [[0, 0.1]]  # a metric of that name stays a metric
+    assert json.loads(rows[1]["metrics.intermediate"]) == [0, 0.1]  # a metric of that name stays a metric
     assert json.loads(rows[1]["intermediate"]) == [[1, 0.2], [2, 0.3]] and rows[0]["intermediate"] == ""
     assert rows[2]["params.kernel"] == "a,\"b\"\nc" and rows[2]["error"] == "ValueError: x, \"y\""  # quoted
     assert rows[2]["score"] == "" and rows[3]["score"] == ""

@@ -269,3 +269,12 @@ def test_resume_reruns_a_trial_journaled_as_running_and_refuses_one_outside_the_
                                                 r"afresh\): exp_run\.py_tune-\w+\.jsonl:3: params\['x'\]: "
                                                 r"-0\.\d+ is outside Real\(0\.0, 1\.0\)$")):
         run(experiment(EXP.square, offset=1.0), RunOptions(resume=True), journal_dir=tmp_path, root=tmp_path)
+
+
+def test_recheck_refuses_a_baseline_whose_best_is_outside_todays_space():
+    saved = run(experiment(EXP.square, offset=1.0))
+    moved = dataclasses.replace(saved, trials=[dataclasses.replace(t, params={"x": 5.0}) for t in saved.trials])
+    document = ResultsDocument(experiments=[moved])
+    with pytest.raises(ExperimentFailed, match=r"the baseline's best x=5\.0 is outside the space's Real\(0\.0, 1\.0\): "
+                                               r"save a new baseline"):
+        run(experiment(EXP.square, offset=1.0), RunOptions(recheck=document, baseline=document))

@@ -25,7 +25,7 @@ from tunekit.errors import (
 )
 from tunekit.executors import Executor, Objective
 from tunekit.journal import Journal, fingerprint, journal_path
-from tunekit.results import ExperimentResult, ExperimentStatus, ResultsDocument, best_trial
+from tunekit.results import RECHECK_STRATEGY, ExperimentResult, ExperimentStatus, ResultsDocument, best_trial
 from tunekit.run.options import RunOptions
 from tunekit.run.resume import journal_failure, open_journal
 from tunekit.run.settings import Settings, resolve_settings
@@ -44,8 +44,6 @@ __all__ = [
     "run_experiment",
 ]
 
-#: The ``strategy`` of a record made by ``--recheck`` (re-evaluations of a baseline's best parameters).
-RECHECK_STRATEGY = "recheck"
 
 #: Gives the executor for an experiment's settings (a session shares one pool between experiments).
 ExecutorSource = Callable[[Settings], Executor]
@@ -187,6 +185,11 @@ def _recheck(experiment: Experiment, settings: Settings, options: RunOptions, ba
     if set(best.params) != set(spec.space):
         raise ExperimentFailed(f"{experiment.id}: the baseline's best parameters {sorted(best.params)} do not "
                                f"match the space {sorted(spec.space)}: save a new baseline")
+    outside = [name for name, value in best.params.items() if not spec.space[name].contains(value)]
+    if outside:
+        name = outside[0]
+        raise ExperimentFailed(f"{experiment.id}: the baseline's best {name}={best.params[name]!r} is outside the "
+                               f"space's {spec.space[name]!r}: save a new baseline")
     # The first evaluation reuses the baseline trial's own seed, so an unchanged deterministic
     # pipeline reproduces the baseline exactly; --seed (or further repeats) draws fresh seeds.
     seeds = [trial_seed(options.seed if options.seed is not None else previous.seed, best.number + k)
