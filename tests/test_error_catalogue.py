@@ -45,6 +45,23 @@ def test_a_broken_conftest_is_one_line_and_exit_4(pytester: pytest.Pytester, run
     assert verbose.ret == pytest.ExitCode.USAGE_ERROR and "ImportError while loading conftest" in verbose.stderr.str()
 
 
+def test_a_broken_conftest_in_a_sub_folder_is_one_line_and_the_other_folders_run(pytester: pytest.Pytester,
+                                                                                  run_tunekit) -> None:
+    pytester.makepyprojecttoml("[tool.tunekit]\n")
+    for folder in ("a", "b"):
+        (pytester.path / "experiments" / folder).mkdir(parents=True)
+        experiment = GOOD.replace("tune_ok", f"tune_{folder}")
+        (pytester.path / "experiments" / folder / f"exp_{folder}.py").write_text(experiment)
+    (pytester.path / "experiments" / "a" / "conftest.py").write_text("import pytest\nDATA = {}['missing']\n")
+    result = run_tunekit()
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines([
+        "experiments/a/conftest.py: cannot import: KeyError: 'missing' (experiments/a/conftest.py:2)",
+        "*tunekit leaderboard*", "tune_b *"])
+    assert "in <module>" not in result.stdout.str()  # no traceback
+    assert "in <module>" in run_tunekit("--tb=short").stdout.str()  # pytest's report, when asked for
+
+
 def test_duplicate_experiment_names_in_one_file(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(exp_dup=GOOD + "\n\n" + GOOD.split("\n", 1)[1]
                         + "@tunable(space={'y': Real(0, 1)}, strategy='random')\n"

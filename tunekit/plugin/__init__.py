@@ -20,10 +20,17 @@ from _pytest.config import ConftestImportFailure  # what pytest raises for a con
 
 from tunekit.config import ToolConfig, load_tool_config
 from tunekit.errors import ExitCode, TunekitError, translate
-from tunekit.plugin.collect import ExperimentModule, InvalidExperimentNode, conftest_problem, make_item, matches
+from tunekit.plugin.collect import (
+    ExperimentDir,
+    ExperimentModule,
+    InvalidExperimentNode,
+    conftest_problem,
+    make_item,
+    matches,
+)
 from tunekit.plugin.controller import CONTROLLER_KEY, Controller
 from tunekit.plugin.item import TunableItem
-from tunekit.plugin.options import OPTIONS_KEY, add_options, read_options
+from tunekit.plugin.options import OPTIONS_KEY, add_options, read_options, tunekit_command
 from tunekit.plugin.pool import POOL_KEY, ExecutorPool
 from tunekit.plugin.terminal import TerminalSummary
 
@@ -44,10 +51,17 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> Generator[None
     try:
         return (yield)
     except ConftestImportFailure as failure:
-        tunekit_command = "tunekit.plugin" in (early_config.known_args_namespace.plugins or [])
-        if not tunekit_command or early_config.known_args_namespace.tbstyle not in ("auto", "line", "no"):
+        if not tunekit_command(early_config) or early_config.known_args_namespace.tbstyle not in ("auto", "line", "no"):
             raise
         raise pytest.UsageError(conftest_problem(failure.path, failure.cause)) from None
+
+
+def pytest_collect_directory(path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    """Under the ``tunekit`` command, a folder (not a package) whose conftest.py does not import is one
+    collection error naming its file and line; the experiments in other folders still run."""
+    if not tunekit_command(parent.config) or (path / "__init__.py").is_file():
+        return None  # pytest's Dir, or its Package
+    return ExperimentDir.from_parent(parent, path=path)
 
 
 def pytest_configure(config: pytest.Config) -> None:

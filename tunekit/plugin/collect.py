@@ -13,13 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _pytest.config import ConftestImportFailure  # what pytest raises for a conftest.py that does not import
 
 from tunekit.api import TunableSpec, get_spec
 from tunekit.errors import InvalidExperiment
 from tunekit.plugin.item import TunableItem, wants_traceback
 from tunekit.trial import describe_exception
 
-__all__ = ["ExperimentModule", "InvalidExperimentNode", "conftest_problem", "make_item", "matches"]
+__all__ = ["ExperimentDir", "ExperimentModule", "InvalidExperimentNode", "conftest_problem", "make_item", "matches"]
 
 
 def import_problem(where: str, exc: BaseException) -> str:
@@ -52,6 +53,16 @@ def _fixture_proxy(fn: Callable[..., Any], spec: TunableSpec) -> Callable[..., A
     proxy.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
         [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY) for name in spec.fixture_names])
     return proxy
+
+
+class ExperimentDir(pytest.Dir):  # type: ignore[misc]  # Dir is typing-final; only its failure report changes
+    """A folder of experiments: a conftest.py in it that does not import is one line, not a traceback."""
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException]) -> Any:  # type: ignore[override]
+        failure = excinfo.value
+        if isinstance(failure, ConftestImportFailure) and not wants_traceback(self.config):
+            return conftest_problem(failure.path, failure.cause)
+        return super().repr_failure(excinfo)
 
 
 class InvalidExperimentNode(pytest.Collector):

@@ -8,7 +8,7 @@ import pytest
 
 from tunekit.run.options import DEFAULT_RESULTS_PATH, RunOptions, parse_options
 
-__all__ = ["OPTIONS_KEY", "OPTION_NAMES", "add_options", "read_options"]
+__all__ = ["OPTIONS_KEY", "OPTION_NAMES", "add_options", "read_options", "tunekit_command"]
 
 #: Where the plugin keeps the run's options, for its items.
 OPTIONS_KEY = pytest.StashKey[RunOptions]()
@@ -54,6 +54,12 @@ def add_options(parser: pytest.Parser) -> None:
         if metavar is not None:
             settings["metavar"] = metavar
         group.addoption(flag, dest=f"tunekit_{name}", help=help_text, **settings)
+
+
+def tunekit_command(config: pytest.Config) -> bool:
+    """Whether the ``tunekit`` command runs pytest (it names this plugin with ``-p``), not plain ``pytest``:
+    what tunekit changes in pytest's own reports applies to tunekit's runs only."""
+    return "tunekit.plugin" in (getattr(config.known_args_namespace, "plugins", None) or [])
 
 
 def read_options(config: pytest.Config) -> RunOptions:
