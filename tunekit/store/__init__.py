@@ -1,0 +1,53 @@
+"""A store of every run: SQLite under the project root by default, PostgreSQL for a team.
+
+:func:`open_store` opens (and creates or upgrades) one; :class:`Store` records runs and reads them back as
+:class:`RunSummary` and :class:`StoredExperiment` records. SQLAlchemy is imported only when a store is
+opened, so ``import tunekit`` (and this package) stays without it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tunekit.errors import ConfigError
+from tunekit.store._records import RunSummary, StoredExperiment, space_hash
+from tunekit.store._url import DEFAULT_PATH
+
+if TYPE_CHECKING:
+    from tunekit.store._store import Store
+
+__all__ = ["DEFAULT_PATH", "RunSummary", "Store", "StoredExperiment", "open_store", "space_hash"]
+
+
+def open_store(url: str | None, *, root: Path) -> Store:
+    """Open the store at ``url`` (``None``: ``sqlite:///<root>/.tunekit/store.sqlite``), at the current schema.
+
+    ``sqlite:///PATH`` is relative to ``root`` unless absolute; ``postgresql://USER:PASSWORD@HOST:PORT/DB``
+    needs the ``postgres`` extra (psycopg 3). An empty or older database is upgraded on the way.
+
+    Raises:
+        ConfigError: A malformed or unsupported URL, a missing driver, a store newer than this tunekit.
+        OutputError: The database cannot be reached, created or upgraded.
+    """
+    try:
+        from tunekit.store._store import Store
+        from tunekit.store._url import resolve_url
+    except ImportError as exc:  # pragma: no cover - SQLAlchemy is a dependency; a broken install says so
+        raise ConfigError(f"the run store needs SQLAlchemy 2 ({exc}): pip install 'sqlalchemy>=2.0'") from None
+    store = Store(resolve_url(url, root=root))
+    try:
+        store.upgrade()
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+def __getattr__(name: str) -> Any:
+    # ``Store`` is public, but importing it imports SQLAlchemy: only on first use.
+    if name == "Store":
+        from tunekit.store._store import Store
+
+        return Store
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
