@@ -322,3 +322,20 @@ def test_a_journal_path_that_is_a_directory_fails_that_experiment_alone(two_expe
         result.assert_outcomes(passed=1, failed=1)
     (experiment,) = json.loads((two_experiments / ".tunekit" / "results.json").read_text())["experiments"]
     assert experiment["id"] == "experiments/exp_s.py::tune_s" and experiment["status"] == "passed"
+
+
+@pytest.mark.slow
+def test_two_runs_of_one_experiment_at_once_never_share_its_journal(project: Path) -> None:
+    (project / "experiments" / "exp_slow.py").write_text(EXPERIMENT.format(strategy="random"))
+    first = _start(project)
+    _wait_for_trials(project, first, 3)
+    second = subprocess.run([sys.executable, "-m", "tunekit", "--resume", "--json", "second.json"], cwd=project,
+                            capture_output=True, text=True, timeout=120)
+    assert second.returncode == pytest.ExitCode.TESTS_FAILED, second.stdout + second.stderr
+    assert "another tunekit run is searching this experiment now" in second.stdout
+    output = first.communicate(timeout=120)[0].decode()
+    assert first.returncode == 0, output
+    journal = read_journal(next((project / ".tunekit" / "journal").glob("*.jsonl")))
+    assert journal.finished and [t.number for t in journal.trials] == list(range(40))
+    evaluations = [int(n) for n in (project / "evaluations.log").read_text().split()]
+    assert sorted(evaluations) == list(range(40)), "a trial was computed twice"

@@ -27,6 +27,7 @@ __all__ = [
     "ExperimentSkipped",
     "ExportError",
     "InvalidExperiment",
+    "JournalBusy",
     "JournalDamaged",
     "JournalUnavailable",
     "ObjectiveValueError",
@@ -177,6 +178,16 @@ class JournalUnavailable(TunekitError):
     def __init__(self, path: Path, action: str, error: OSError) -> None:
         super().__init__(f"{path}: cannot {action} journal: {describe_os_error(error)}")
         self.path, self.action, self.error = path, action, error
+
+
+class JournalBusy(TunekitError):
+    """Another run holds the journal at ``path``: it is searching (or resuming) the same experiment now."""
+
+    exit_code = ExitCode.TESTS_FAILED
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"{path}: another tunekit run is searching this experiment now")
+        self.path = path
 
 
 def describe_os_error(error: OSError) -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from tunekit.errors import JournalDamaged, JournalUnavailable, ResultsError
+from tunekit.errors import JournalBusy, JournalDamaged, JournalUnavailable, ResultsError
 from tunekit.results import read_trial, trial_to_dict
 from tunekit.trial import TrialResult
 
@@ -25,6 +25,7 @@ __all__ = [
     "JOURNAL_SCHEMA",
     "Journal",
     "JournalContents",
+    "JournalLock",
     "fingerprint",
     "journal_path",
     "read_journal",
@@ -121,6 +122,46 @@ def read_journal(path: Path) -> JournalContents:
                            lines=[line for line, _ in ordered])
 
 
+class JournalLock:
+    """One run's exclusive hold on an experiment's journal, so that two runs of one experiment at once never
+    write (or resume) the same journal: an advisory ``flock`` on ``<journal>.lock``, released when the run
+    closes the journal or its process ends, even by ``kill -9``.
+
+    Where the platform has no ``flock`` (Windows) or the file system refuses it, the journal is not locked.
+    """
+
+    def __init__(self, handle: IO[str] | None) -> None:
+        self._handle = handle
+
+    @classmethod
+    def acquire(cls, path: Path) -> JournalLock:
+        """Lock the journal at ``path``; raise :class:`JournalBusy` when another run holds it."""
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows
+            return cls(None)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle = path.with_name(path.name + ".lock").open("a", encoding="utf-8")
+        except OSError as exc:
+            raise JournalUnavailable(path, "write", exc) from None
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            raise JournalBusy(path) from None
+        except OSError:  # a file system without locks (some network mounts): run unlocked
+            handle.close()
+            return cls(None)
+        return cls(handle)
+
+    def release(self) -> None:
+        """Let another run take the journal."""
+        if self._handle is not None:
+            self._handle.close()  # closing the file releases the flock
+            self._handle = None
+
+
 class Journal:
     """An open journal file; :meth:`append` returns only once the line is on disk.
 
@@ -128,16 +169,18 @@ class Journal:
     :class:`JournalUnavailable` naming the file.
     """
 
-    def __init__(self, path: Path, handle: IO[str]) -> None:
+    def __init__(self, path: Path, handle: IO[str], lock: JournalLock | None = None) -> None:
         self.path = path
         self._handle = handle
+        self._lock = lock
 
     @classmethod
-    def create(cls, path: Path, *, experiment_id: str, fingerprint: dict[str, Any]) -> Journal:
-        """Start a new journal at ``path``, replacing any previous one."""
+    def create(cls, path: Path, *, experiment_id: str, fingerprint: dict[str, Any],
+               lock: JournalLock | None = None) -> Journal:
+        """Start a new journal at ``path``, replacing any previous one; it releases ``lock`` when closed."""
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            journal = cls(path, path.open("w", encoding="utf-8"))
+            journal = cls(path, path.open("w", encoding="utf-8"), lock)
         except OSError as exc:
             raise JournalUnavailable(path, "write", exc) from None
         try:
@@ -149,14 +192,14 @@ class Journal:
         return journal
 
     @classmethod
-    def reopen(cls, path: Path) -> Journal:
-        """Continue an existing journal (after dropping a torn last line, if any)."""
+    def reopen(cls, path: Path, *, lock: JournalLock | None = None) -> Journal:
+        """Continue an existing journal (after dropping a torn last line, if any); it releases ``lock``."""
         try:
             data = path.read_bytes()
             if not data.endswith(b"\n"):
                 with path.open("r+b") as handle:
                     handle.truncate(data.rfind(b"\n") + 1)
-            return cls(path, path.open("a", encoding="utf-8"))
+            return cls(path, path.open("a", encoding="utf-8"), lock)
         except OSError as exc:
             raise JournalUnavailable(path, "write", exc) from None
 
@@ -184,6 +227,8 @@ class Journal:
             self._handle.close()
         except OSError:
             pass
+        if self._lock is not None:
+            self._lock.release()
 
     def __enter__(self) -> Journal:
         return self

@@ -191,8 +191,8 @@ def _full_disk(monkeypatch, call: str, failing: int) -> None:
         def __getattr__(self, name):
             return getattr(self._handle, name)
 
-    def init(self, path, handle):
-        real_init(self, path, FullDisk(handle))
+    def init(self, path, handle, lock=None):
+        real_init(self, path, FullDisk(handle), lock)
 
     monkeypatch.setattr(journal.Journal, "__init__", init)
 
@@ -278,3 +278,19 @@ def test_recheck_refuses_a_baseline_whose_best_is_outside_todays_space():
     with pytest.raises(ExperimentFailed, match=r"the baseline's best x=5\.0 is outside the space's Real\(0\.0, 1\.0\): "
                                                r"save a new baseline"):
         run(experiment(EXP.square, offset=1.0), RunOptions(recheck=document, baseline=document))
+
+
+def test_a_second_run_of_an_experiment_whose_journal_is_held_is_refused_with_one_line(tmp_path):
+    from tunekit.journal import JournalLock, journal_path
+
+    exp = experiment(EXP.square, offset=1.0)
+    lock = JournalLock.acquire(journal_path(tmp_path, exp.id))  # another run searching this experiment
+    try:
+        for options in (RunOptions(), RunOptions(resume=True)):
+            with pytest.raises(ExperimentFailed, match=r"^exp_run\.py::tune: another tunekit run is searching this "
+                                                       r"experiment now \(its journal .*\.jsonl is locked\)"):
+                run(exp, options, journal_dir=tmp_path, root=tmp_path)
+    finally:
+        lock.release()
+    assert run(exp, journal_dir=tmp_path, root=tmp_path).status == "passed"  # released: runs again
+    assert run(exp, RunOptions(resume=True, trials=8), journal_dir=tmp_path, root=tmp_path).status == "passed"

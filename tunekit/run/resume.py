@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tunekit.errors import ExperimentFailed, JournalDamaged, JournalUnavailable, describe_os_error
+from tunekit.errors import ExperimentFailed, JournalBusy, JournalDamaged, JournalUnavailable, describe_os_error
 from tunekit.journal import (
     Journal,
     JournalContents,
+    JournalLock,
     read_journal,
 )
 from tunekit.space import Categorical, Dimension, Integer, Space
@@ -92,13 +93,35 @@ def open_journal(path: Path, *, experiment_id: str, fingerprint: dict[str, Any],
     nothing runs. The longest gap-free prefix of its finished trials, up to ``budget``, is restored;
     later trials, and a trial that never finished (``RUNNING``), are run again.
 
+    The journal stays locked for this run until it is closed: another run of the same experiment at once
+    (plain or ``--resume``) is refused rather than garbling the journal or computing trials twice.
+
     Raises:
         ExperimentFailed: One line naming the journal: a journal that cannot be trusted (its file and
-            line), was written for another search, or cannot be read or written (the OS error).
+            line), was written for another search, cannot be read or written (the OS error), or is held
+            by another run of this experiment.
     """
     try:
+        lock = JournalLock.acquire(path)
+    except JournalBusy:
+        raise ExperimentFailed(
+            f"{experiment_id}: another tunekit run is searching this experiment now (its journal "
+            f"{_shown(path, root)} is locked): wait for it to finish, then run again (or --resume)") from None
+    except JournalUnavailable as error:
+        raise ExperimentFailed(journal_failure(experiment_id, error, root)) from None
+    try:
+        return _open_locked(path, lock, experiment_id=experiment_id, fingerprint=fingerprint, resume=resume,
+                            budget=budget, root=root, space=space)
+    except BaseException:
+        lock.release()
+        raise
+
+
+def _open_locked(path: Path, lock: JournalLock, *, experiment_id: str, fingerprint: dict[str, Any], resume: bool,
+                 budget: int, root: Path, space: Space) -> tuple[Journal, list[TrialResult]]:
+    try:
         if not (resume and path.exists()):
-            return Journal.create(path, experiment_id=experiment_id, fingerprint=fingerprint), []
+            return Journal.create(path, experiment_id=experiment_id, fingerprint=fingerprint, lock=lock), []
         try:
             contents = read_journal(path)
             recorded_id = contents.header.get("id")
@@ -121,6 +144,6 @@ def open_journal(path: Path, *, experiment_id: str, fingerprint: dict[str, Any],
             if trial.number != len(restored) or len(restored) == budget or trial.state is TrialState.RUNNING:
                 break
             restored.append(trial)
-        return Journal.reopen(path), restored
+        return Journal.reopen(path, lock=lock), restored
     except JournalUnavailable as error:
         raise ExperimentFailed(journal_failure(experiment_id, error, root)) from None
