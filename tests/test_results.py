@@ -1077,3 +1077,13 @@ def test_fuzzed_paths_cover_every_trial_field():
     """Guard against the mutation fuzz silently losing its reach (e.g. if the sample document shrank)."""
     names = {p[-1] for p in _VALID_PATHS if isinstance(p[-1], str)}
     assert {"state", "score", "folds", "params", "metrics", "best", "space", "schema", "number"} <= names
+
+
+def test_a_run_id_round_trips_and_must_name_a_file_of_its_own():
+    doc = results.ResultsDocument(experiments=[], run_id="20261203T073303Z-4e43e2af")
+    assert results.loads(results.dumps(doc)).run_id == "20261203T073303Z-4e43e2af"
+    assert "run_id" not in results.to_dict(results.ResultsDocument(experiments=[]))  # older files have none
+    for bad in ("../etc/passwd", "", "a/b", 7):
+        data = results.to_dict(doc) | {"run_id": bad}
+        with pytest.raises(ResultsError, match="run_id: expected a run ID"):
+            results.from_dict(data)

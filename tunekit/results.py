@@ -10,6 +10,7 @@ import contextlib
 import json
 import math
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -148,6 +149,9 @@ class ResultsDocument:
     created: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
     machine_info: dict[str, Any] = field(default_factory=dict)
     commit_info: dict[str, Any] = field(default_factory=dict)
+    #: The run that wrote the document (``.tunekit/runs/<run_id>.json`` keeps each run's own copy); ``""``
+    #: in documents written before runs had IDs.
+    run_id: str = ""
 
     def get(self, experiment_id: str) -> ExperimentResult | None:
         """The experiment with this node ID, or ``None``."""
@@ -187,6 +191,7 @@ def to_dict(doc: ResultsDocument) -> dict[str, Any]:
     return {
         "schema": SCHEMA, "tunekit_version": doc.tunekit_version, "created": doc.created,
         "machine_info": dict(doc.machine_info), "commit_info": dict(doc.commit_info),
+        **({"run_id": doc.run_id} if doc.run_id else {}),
         "experiments": [experiment_to_dict(e) for e in doc.experiments],
     }
 
@@ -552,7 +557,13 @@ def from_dict(data: Any, source: str = "<results>") -> ResultsDocument:
         created=r.get(data, "created", "", _is_str, "a string", optional=True, default=""),
         machine_info=_read_machine_info(r, data),
         commit_info=_read_commit_info(r, data),
+        run_id=r.get(data, "run_id", "", lambda v: isinstance(v, str) and _RUN_ID.fullmatch(v) is not None,
+                     "a run ID (letters, digits, '-', '_' and '.')", optional=True, default=""),
     )
+
+
+#: A run ID names a file of its own (``.tunekit/runs/<run_id>.json``): no path separators.
+_RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
 
 
 def _reject_constant(name: str) -> Any:

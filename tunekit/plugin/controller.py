@@ -8,6 +8,7 @@ an output that cannot be written is one line and exit code 4.
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from tunekit import results as results_io
 from tunekit.errors import ExperimentInterrupted, exit_code_for
 from tunekit.results import ExperimentResult
 from tunekit.run.options import RunOptions
-from tunekit.run.outputs import RunOutputs, make_document, write_outputs
+from tunekit.run.outputs import RUNS_DIR, RunOutputs, make_document, new_run_id, write_outputs
 
 __all__ = ["CONTROLLER_KEY", "RESULT_PROPERTY", "Controller"]
 
@@ -37,6 +38,8 @@ class Controller:
         self.deselected: set[str] = set()
         #: What the end of the run produced; ``None`` until the session finished with records.
         self.outputs: RunOutputs | None = None
+        self.started = datetime.now(timezone.utc)
+        self.run_id = new_run_id(self.started)
 
     def add(self, record: ExperimentResult) -> None:
         """Keep an experiment's record (a later one for the same ID replaces it)."""
@@ -80,8 +83,9 @@ class Controller:
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: Any) -> None:
         if self.is_worker or not self.records:
             return
-        document = make_document(self.sorted_records(), self.rootpath)
-        self.outputs = write_outputs(document, self.options, expected_missing=self._not_expected_here())
+        document = make_document(self.sorted_records(), self.rootpath, self.run_id)
+        self.outputs = write_outputs(document, self.options, expected_missing=self._not_expected_here(),
+                                     runs_dir=self.rootpath / RUNS_DIR)
         if self.outputs.errors:
             session.exitstatus = exit_code_for(self.outputs.errors[0])
 

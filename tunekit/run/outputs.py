@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 from tunekit import results as results_io
@@ -13,7 +15,7 @@ from tunekit.provenance import commit_info, machine_info, package_version
 from tunekit.results import ExperimentResult, ResultsDocument
 from tunekit.run.options import RunOptions
 
-__all__ = ["RunOutputs", "make_document", "write_outputs"]
+__all__ = ["RUNS_DIR", "RunOutputs", "make_document", "new_run_id", "write_outputs"]
 
 
 @dataclass
@@ -27,18 +29,30 @@ class RunOutputs:
     errors: list[TunekitError] = field(default_factory=list)
 
 
-def make_document(records: Iterable[ExperimentResult], root: Path) -> ResultsDocument:
+#: Where each run keeps its own results file, under the project root: concurrent runs in one project folder
+#: each keep theirs, whichever writes ``results.json`` (the latest) last.
+RUNS_DIR = Path(".tunekit") / "runs"
+
+
+def new_run_id(started: datetime | None = None) -> str:
+    """A run's ID: its UTC start time (so IDs sort by time) and 8 random hex digits (so they never clash)."""
+    started = started or datetime.now(timezone.utc)
+    return f"{started.astimezone(timezone.utc):%Y%m%dT%H%M%SZ}-{secrets.token_hex(4)}"
+
+
+def make_document(records: Iterable[ExperimentResult], root: Path, run_id: str = "") -> ResultsDocument:
     """The results document of ``records``, with the machine's and the commit's provenance."""
     return ResultsDocument(experiments=list(records), tunekit_version=package_version("tunekit") or "",
-                           machine_info=machine_info(), commit_info=commit_info(root))
+                           machine_info=machine_info(), commit_info=commit_info(root), run_id=run_id)
 
 
-def write_outputs(document: ResultsDocument, options: RunOptions, *,
-                  expected_missing: Iterable[str] = ()) -> RunOutputs:
+def write_outputs(document: ResultsDocument, options: RunOptions, *, expected_missing: Iterable[str] = (),
+                  runs_dir: Path | None = None) -> RunOutputs:
     """Compare ``document`` with the options' baseline and write every output they ask for.
 
     An output that cannot be written does not stop the others: its error is kept in ``errors``.
-    ``expected_missing`` are baseline IDs this run did not set out to run (not "missing" verdicts).
+    ``expected_missing`` are baseline IDs this run did not set out to run (not "missing" verdicts). With
+    ``runs_dir`` (and a run ID in ``document``) the run's own copy goes to ``runs_dir/<run_id>.json``.
     """
     outputs = RunOutputs(document)
     if options.baseline is not None:
@@ -59,6 +73,8 @@ def write_outputs(document: ResultsDocument, options: RunOptions, *,
             outputs.written.append((label, path))
 
     write("results", options.results_path, lambda p: results_io.dump(document, p))
+    if runs_dir is not None and document.run_id:
+        write("run", runs_dir / f"{document.run_id}.json", lambda p: results_io.dump(document, p))
     write("baseline", options.save_baseline_path, lambda p: results_io.dump(document, p))
     if options.html_path is not None:
         from tunekit.report.html import write_report
