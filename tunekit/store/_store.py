@@ -214,8 +214,17 @@ def _insert(conn: Connection, rows: _rows.RunRows) -> None:
 
 
 def _insert_trials(conn: Connection, experiment: int, trial_rows: list[dict[str, Any]]) -> None:
-    if trial_rows:
-        conn.execute(trials.insert(), [{"experiment": experiment, **row} for row in trial_rows])
+    # Straight to the driver's executemany, the statement compiled once for the dialect: SQLAlchemy's
+    # per-row parameter processing would double the time a 1,000-trial run holds the write lock.
+    if not trial_rows:
+        return
+    rows = [{"experiment": experiment, **row} for row in trial_rows]
+    statement = trials.insert().compile(dialect=conn.dialect, column_keys=list(rows[0]))
+    if statement.positiontup is not None:  # qmark (SQLite) rather than named (psycopg) parameters
+        order = statement.positiontup
+        conn.exec_driver_sql(str(statement), [tuple(row[key] for key in order) for row in rows])
+    else:
+        conn.exec_driver_sql(str(statement), rows)
 
 
 def _distinct(params_texts: Iterable[str], k: int) -> list[dict[str, Any]]:
