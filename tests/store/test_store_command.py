@@ -51,6 +51,23 @@ def test_importing_files_twice_records_them_once(project: Path, capsys: pytest.C
         assert sorted(s.best_scores["experiments/exp_a.py::tune_a"] or 0 for s in summaries) == [0.1, 0.2]
 
 
+def test_a_file_that_names_its_run_is_that_run_whether_imported_or_synced(
+        project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    doc = document(0.3)
+    doc.run_id = "20260203T040000Z-0badcafe"
+    results_io.dump(doc, project / "results.json")
+    results_io.dump(doc, project / ".tunekit" / "runs" / f"{doc.run_id}.json")
+    assert run_subcommand("store", ["import", "results.json"]) == 0
+    assert f"recorded results.json as run {doc.run_id}" in capsys.readouterr().out
+    assert run_subcommand("store", ["sync"]) == 0
+    assert "0 run(s) recorded" in capsys.readouterr().out
+    with open_store(None, root=project) as store:
+        (run,) = store.runs()
+        assert run.run_id == doc.run_id
+        assert run.started.isoformat() == "2026-02-03T04:00:00+00:00"  # from the run ID
+        assert run.finished.isoformat() == "2026-02-03T04:05:06+00:00"  # the document's time
+
+
 def test_sync_uploads_only_the_runs_the_store_lacks(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     runs = project / ".tunekit" / "runs"
     for stem, score in [("20260101-a", 0.1), ("20260102-b", 0.2)]:

@@ -137,8 +137,9 @@ class TestStoreConformance:
 
     def test_a_recorded_run_reads_back_as_recorded(self, store: Store) -> None:
         doc = tuned_document()
+        doc.run_id = "run-1"  # the run the document names is the run it is recorded as
         started, finished = T0, T0 + timedelta(seconds=90)
-        assert store.record_run(doc, run_id="run-1", started=started, finished=finished, user="ada",
+        assert store.record_run(doc, started=started, finished=finished, user="ada",
                                 space_hashes={}, source_hashes={doc.experiments[0].id: "5ource"})
         assert _as_dict(store.document("run-1")) == results_io.to_dict(doc)
 
@@ -164,7 +165,13 @@ class TestStoreConformance:
         assert record(store, "run-1", first, user="ada")
         assert not record(store, "run-1", make_document(make_experiment(EXP_A, [0.9])), user="bob", minutes=5)
         assert [r.user for r in store.runs()] == ["ada"]
+        first.run_id = "run-1"  # a document that named no run reads back named by its ID in the store
         assert _as_dict(store.document("run-1")) == results_io.to_dict(first)
+
+    def test_a_run_needs_an_id(self, store: Store) -> None:
+        with pytest.raises(ValueError, match="record_run\\(\\) needs a run ID: the document has none"):
+            store.record_run(make_document(), started=T0, finished=T0)
+        assert store.runs() == []
 
     def test_history_is_oldest_first_and_only_the_runs_of_the_experiment(self, store: Store) -> None:
         for run_id, minutes, exps in [("late", 30, [EXP_A, EXP_B]), ("early", 10, [EXP_A]), ("only-b", 20, [EXP_B]),

@@ -1,15 +1,16 @@
 """``tunekit store import|sync``: fill the run store from results files, without running anything.
 
-``import RESULTS.json...`` backfills results or baseline files, each as one run whose ID comes from the
-file's bytes (``import-<sha256>``), so importing a file again changes nothing. ``sync`` uploads every
-per-run results file under ``.tunekit/runs/`` (run ID: the file's stem) that the store lacks, for runs
-recorded while the store was out of reach. ``--store URL`` picks the store; by default the project's
-SQLite file ``.tunekit/store.sqlite``.
+``import RESULTS.json...`` backfills results or baseline files, each as one run: the run the file names
+(its ``run_id``), or for older files an ID from the file's bytes (``import-<sha256>``), so importing a file
+again changes nothing. ``sync`` uploads every per-run results file under ``.tunekit/runs/`` (run ID: the
+file's stem) that the store lacks, for runs recorded while the store was out of reach. ``--store URL``
+picks the store; by default the project's SQLite file ``.tunekit/store.sqlite``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,11 +22,12 @@ from tunekit.commands._args import ArgumentParser
 from tunekit.config import find_project_root
 from tunekit.errors import ExitCode, ResultsError, TunekitError, describe_os_error
 from tunekit.results import ResultsDocument
+from tunekit.run.outputs import RUNS_DIR
 
-__all__ = ["RUNS_DIR", "import_run_id", "main"]
+__all__ = ["import_run_id", "main"]
 
-#: Where tunekit keeps one results file per run, relative to the project root.
-RUNS_DIR = Path(".tunekit") / "runs"
+#: A run ID as tunekit makes them starts with the run's UTC start (``20261203T073303Z-4e43e2af``).
+_STARTED = re.compile(r"(\d{8}T\d{6}Z)-")
 
 
 @dataclass(frozen=True)
@@ -45,8 +47,11 @@ def import_run_id(content: bytes) -> str:
 
 
 def _read(path: Path, run_id: str | None) -> _RunFile:
-    """Load ``path``; the run finished at the document's ``created`` time (else the file's), and started
-    the experiments' total duration before."""
+    """Load ``path`` as run ``run_id`` (by default the run the document names, else :func:`import_run_id`).
+
+    The run finished at the document's ``created`` time (else the file's); it started when its ID says,
+    else the experiments' total duration before it finished.
+    """
     try:
         content = path.read_bytes()
         modified = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
@@ -59,8 +64,13 @@ def _read(path: Path, run_id: str | None) -> _RunFile:
         finished = modified
     if finished.tzinfo is None:
         finished = finished.replace(tzinfo=timezone.utc)
-    started = finished - timedelta(seconds=sum(e.duration_s for e in doc.experiments))
-    return _RunFile(path, run_id or import_run_id(content), doc, started, finished)
+    run_id = run_id or doc.run_id or import_run_id(content)
+    named = _STARTED.match(run_id)
+    if named:
+        started = datetime.strptime(named.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+    else:
+        started = finished - timedelta(seconds=sum(e.duration_s for e in doc.experiments))
+    return _RunFile(path, run_id, doc, started, finished)
 
 
 def main(argv: Sequence[str]) -> int:

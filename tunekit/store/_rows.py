@@ -139,5 +139,6 @@ def document(run: RowMapping, experiments: Sequence[ExperimentResult]) -> Result
     """The results document a run was recorded from (``commit_info`` always has ``id``, ``dirty``, ``branch``)."""
     return ResultsDocument(
         experiments=list(experiments), tunekit_version=run["tunekit_version"], created=run["created"],
+        run_id=run["run_id"],
         machine_info=_load(run["machine_info"]),
         commit_info={"id": run["commit_id"], "dirty": run["commit_dirty"], "branch": run["branch"]})

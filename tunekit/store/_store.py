@@ -70,7 +70,8 @@ class Store:
 
     # --- writing ------------------------------------------------------------------------------------
 
-    def record_run(self, document: ResultsDocument, *, run_id: str, started: datetime, finished: datetime,
+    def record_run(self, document: ResultsDocument, *, run_id: str | None = None, started: datetime,
+                   finished: datetime,
                    user: str | None = None, branch: str | None = None,
                    space_hashes: Mapping[str, str] | None = None,
                    source_hashes: Mapping[str, str] | None = None) -> bool:
@@ -78,7 +79,8 @@ class Store:
 
         Args:
             document: The run's results, as results files hold them.
-            run_id: The run's unique ID; a run ID recorded already makes this a no-op.
+            run_id: The run's unique ID (by default ``document.run_id``); one recorded already makes this
+                a no-op.
             started, finished: When the run began and ended (naive times are local).
             user: Who ran it.
             branch: The git branch; by default ``document.commit_info["branch"]``.
@@ -89,8 +91,12 @@ class Store:
             Whether the run was recorded now (``False``: it was there already).
 
         Raises:
+            ValueError: Neither ``run_id`` nor ``document.run_id`` names the run.
             OutputError: The database cannot be written.
         """
+        run_id = run_id or document.run_id
+        if not run_id:
+            raise ValueError("record_run() needs a run ID: the document has none")
         rows = _rows.run_rows(document, run_id=run_id, started=started, finished=finished,
                               recorded=datetime.now(timezone.utc), user=user, branch=branch,
                               space_hashes=space_hashes or {}, source_hashes=source_hashes or {})
@@ -174,7 +180,10 @@ class Store:
             return _distinct(conn.execute(query).scalars(), k)
 
     def document(self, run_id: str) -> ResultsDocument | None:
-        """The results document run ``run_id`` was recorded from, every trial included, or ``None``."""
+        """The results document run ``run_id`` was recorded from, every trial included, or ``None``.
+
+        Its ``run_id`` is the run's ID in the store (also for a document that had none, such as an import).
+        """
         with self._reading("read a run") as conn:
             run = conn.execute(select(runs).where(runs.c.run_id == run_id)).mappings().first()
             if run is None:
