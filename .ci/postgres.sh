@@ -38,6 +38,7 @@ if [ -z "$(pg_bin)" ] || ! command -v psql >/dev/null; then
     apt-get update -qq >&2 && apt-get install -y -qq postgresql >/dev/null
 fi
 BIN=$(pg_bin)
+if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then useradd --system --no-create-home postgres; fi
 
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 DATA=$(mktemp -d /tmp/tunekit-postgres.XXXXXX)
