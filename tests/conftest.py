@@ -40,6 +40,10 @@ def _experiment_libraries(request: pytest.FixtureRequest) -> None:
     import sklearn.preprocessing
     import sklearn.svm  # noqa: F401
     import skopt  # noqa: F401 - the bayes strategy's backend, imported lazily by experiments' searches
+    import sqlalchemy.dialects.postgresql
+    import sqlalchemy.dialects.sqlite  # noqa: F401 - the run store's backends, loaded when a run is recorded
+
+    import tunekit.store._store  # noqa: F401 - its classes must outlive one in-process run
 
 
 @pytest.fixture

@@ -24,11 +24,13 @@ _ROOT_MARKERS = ("pyproject.toml", "pytest.ini", "setup.cfg", "tox.ini", ".git")
 
 @dataclass(frozen=True)
 class ToolConfig:
-    """The ``[tool.tunekit]`` table: default experiment paths and experiment file patterns."""
+    """The ``[tool.tunekit]`` table: default experiment paths, experiment file patterns and the run store."""
 
     paths: tuple[str, ...] = DEFAULT_PATHS
     files: tuple[str, ...] = DEFAULT_FILES
     source: Path | None = None
+    #: The run store's URL (``--store`` and ``TUNEKIT_STORE`` come first); ``None``: the default SQLite file.
+    store: str | None = None
 
 
 def _read_table(pyproject: Path) -> dict[str, Any] | None:
@@ -78,8 +80,11 @@ def load_tool_config(root: Path) -> ToolConfig:
     table = _read_table(source)
     if table is None:
         return ToolConfig()
-    unknown = sorted(set(table) - {"paths", "files"})
+    unknown = sorted(set(table) - {"paths", "files", "store"})
     if unknown:
-        raise ConfigError(f"{source}: [tool.tunekit] unknown key {unknown[0]!r} (accepted: paths, files)")
+        raise ConfigError(f"{source}: [tool.tunekit] unknown key {unknown[0]!r} (accepted: paths, files, store)")
+    store = table.get("store")
+    if store is not None and (not isinstance(store, str) or not store):
+        raise ConfigError(f"{source}: [tool.tunekit] store: expected a URL string, got {store!r}")
     return ToolConfig(paths=_string_list(table, "paths", DEFAULT_PATHS, source),
-                      files=_string_list(table, "files", DEFAULT_FILES, source), source=source)
+                      files=_string_list(table, "files", DEFAULT_FILES, source), source=source, store=store)

@@ -29,6 +29,7 @@ __all__ = [
     "fingerprint",
     "journal_path",
     "read_journal",
+    "source_digest",
 ]
 
 JOURNAL_SCHEMA = "tunekit.journal/1"
@@ -41,7 +42,8 @@ def journal_path(directory: Path, experiment_id: str) -> Path:
     return directory / f"{readable}-{digest}.jsonl"
 
 
-def _source_digest(fn: Callable[..., Any]) -> str:
+def source_digest(fn: Callable[..., Any]) -> str:
+    """16 hex digits of the SHA-256 of ``fn``'s source (its qualified name when the source is unavailable)."""
     try:
         source = inspect.getsource(fn)
     except (OSError, TypeError):
@@ -57,7 +59,7 @@ def fingerprint(*, space: dict[str, Any], strategy: str, direction: str, seed: i
     points are in only when there are some, so that journals written before they existed still resume.
     """
     print_ = {"space": space, "strategy": strategy, "direction": direction, "seed": seed,
-              "objective": _source_digest(objective)}
+              "objective": source_digest(objective)}
     if start:
         print_["start"] = [dict(point) for point in start]
     return print_

@@ -125,6 +125,8 @@ class ExperimentResult:
     notes: list[str] = field(default_factory=list)
     tolerance: str | None = None
     pruner: dict[str, Any] | None = None
+    #: A digest of the experiment function's source: a changed objective starts a new series in the store.
+    source_hash: str | None = None
 
     @property
     def best(self) -> TrialResult | None:
@@ -183,6 +185,7 @@ def experiment_to_dict(exp: ExperimentResult) -> dict[str, Any]:
         "trials": [trial_to_dict(t) for t in exp.trials],
         "status": exp.status, "duration_s": round(exp.duration_s, 6), "stop_reason": exp.stop_reason,
         "error": exp.error, "notes": list(exp.notes), "tolerance": exp.tolerance, "pruner": exp.pruner,
+        **({"source_hash": exp.source_hash} if exp.source_hash else {}),
     }
 
 
@@ -502,6 +505,9 @@ def _read_experiment(r: _Reader, data: Any, where: str) -> ExperimentResult:
                          "an array of strings", optional=True, default=[])),
         tolerance=r.get(data, "tolerance", where, _is_opt_str, "a string or null", optional=True),
         pruner=_read_pruner(r, data, where),
+        source_hash=r.get(data, "source_hash", where, lambda v: v is None or (isinstance(v, str) and _HEX.fullmatch(v)
+                                                                               is not None),
+                          "a hexadecimal digest or null", optional=True, default=None),
     )
     _check_best(r, data, exp, where)
     return exp
@@ -564,6 +570,7 @@ def from_dict(data: Any, source: str = "<results>") -> ResultsDocument:
 
 #: A run ID names a file of its own (``.tunekit/runs/<run_id>.json``): no path separators.
 _RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
+_HEX = re.compile(r"[0-9a-f]{8,128}")
 
 
 def _reject_constant(name: str) -> Any:

@@ -18,6 +18,7 @@ SUBCOMMANDS = {
     "compare": "tunekit.commands.compare",
     "report": "tunekit.commands.report",
     "export": "tunekit.commands.export",
+    "store": "tunekit.commands.store",
 }
 
 

@@ -75,7 +75,8 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError(message) from None  # pytest prints it as one line and exits 4
         pytest.exit(message, returncode=int(code))
     config.stash[OPTIONS_KEY] = options
-    controller = Controller(options, config.rootpath, is_worker=hasattr(config, "workerinput"))
+    controller = Controller(options, config.rootpath, is_worker=hasattr(config, "workerinput"),
+                            store=config.stash[_TOOL_KEY].store)
     config.stash[CONTROLLER_KEY] = controller
     config.stash[POOL_KEY] = ExecutorPool()
     config.pluginmanager.register(controller, "tunekit-controller")

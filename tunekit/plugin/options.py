@@ -39,6 +39,8 @@ _OPTIONS: tuple[tuple[str, str | None, str, dict[str, Any]], ...] = (
     ("--pruner", "SPEC", ("pruner for every selected experiment: median, asha, hyperband, patience, "
                          "none, or NAME:option=value,..."), {}),
     ("--search-timeout", "SECONDS", "wall-time limit of each experiment's search", {}),
+    ("--store", "URL", ("record the run in this store: sqlite:///PATH, postgresql://..., or 'none' (default: "
+                       "$TUNEKIT_STORE, [tool.tunekit] store, else .tunekit/store.sqlite)"), {}),
     ("--resume", None, "continue each experiment from its journal (.tunekit/journal/) instead of starting afresh",
      _FLAG),
 )

@@ -124,5 +124,7 @@ class TerminalSummary:
                 tr.write_line(f"warning: {warning}", yellow=True)
         for label, path in outputs.written:
             tr.write_line(f"{label}: {_display_path(path) if isinstance(path, Path) else path}")
+        for warning in outputs.warnings:
+            tr.write_line(f"warning: {warning}", yellow=True)
         for error in outputs.errors:
             tr.write_line(f"ERROR: {error}", red=True)

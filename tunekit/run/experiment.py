@@ -24,7 +24,7 @@ from tunekit.errors import (
     TunekitError,
 )
 from tunekit.executors import Executor, Objective
-from tunekit.journal import Journal, fingerprint, journal_path
+from tunekit.journal import Journal, fingerprint, journal_path, source_digest
 from tunekit.results import RECHECK_STRATEGY, ExperimentResult, ExperimentStatus, ResultsDocument, best_trial
 from tunekit.run.options import RunOptions
 from tunekit.run.resume import journal_failure, open_journal
@@ -104,7 +104,7 @@ def _record(experiment: Experiment, settings: Settings, outcome: SearchOutcome, 
         budget={"trials": len(outcome.trials) if recheck else settings.trials},
         space=experiment.spec.space.to_dict(), trials=outcome.trials, status=status,
         duration_s=outcome.duration_s, stop_reason=outcome.stop_reason, notes=list(settings.notes),
-        tolerance=settings.declared_tolerance,
+        tolerance=settings.declared_tolerance, source_hash=source_digest(experiment.function),
         pruner=None if pruner is None else {"name": pruner.name, "options": dict(pruner.options)})
 
 

@@ -52,6 +52,9 @@ class RunOptions:
     resume: bool = False
     search_timeout: float | None = None
     pruner: Pruner | None = None
+    #: The run store's URL as given (``"none"``: do not record); ``None``: ``TUNEKIT_STORE``, then the
+    #: project's ``[tool.tunekit] store``, then the default SQLite file.
+    store: str | None = None
 
 
 def writable_target(path: Path) -> str | None:
@@ -157,4 +160,4 @@ def parse_options(raw: Mapping[str, Any], *, root: Path) -> RunOptions:
         dask=dask, results_path=results_path, html_path=html_path, mlflow=mlflow,
         save_baseline_path=save_baseline_path, tolerance=tolerance, recheck=recheck, baseline=baseline,
         baseline_label=r.get("recheck") or r.get("baseline") or "", repeats=repeats or 1, resume=resume,
-        search_timeout=search_timeout, pruner=pruner)
+        search_timeout=search_timeout, pruner=pruner, store=r.get("store") or None)

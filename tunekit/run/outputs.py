@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import getpass
+import os
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -15,7 +17,8 @@ from tunekit.provenance import commit_info, machine_info, package_version
 from tunekit.results import ExperimentResult, ResultsDocument
 from tunekit.run.options import RunOptions
 
-__all__ = ["RUNS_DIR", "RunOutputs", "make_document", "new_run_id", "write_outputs"]
+__all__ = ["NO_STORE", "RUNS_DIR", "RunOutputs", "make_document", "new_run_id", "record_in_store", "store_url",
+           "write_outputs"]
 
 
 @dataclass
@@ -27,6 +30,46 @@ class RunOutputs:
     #: (label, path or URI) of each output written: results, baseline, report, mlflow.
     written: list[tuple[str, Path | str]] = field(default_factory=list)
     errors: list[TunekitError] = field(default_factory=list)
+    #: Lines to show that are not failures of the run (a store it could not record in, say).
+    warnings: list[str] = field(default_factory=list)
+
+
+#: ``--store none`` (or ``TUNEKIT_STORE=none``): the run is not recorded in a store.
+NO_STORE = "none"
+
+
+def store_url(given: str | None, configured: str | None) -> str | None:
+    """The store a run records in: ``--store``, else ``TUNEKIT_STORE``, else ``[tool.tunekit] store``; ``None``
+    for the default SQLite file, ``"none"`` for no store."""
+    return given or os.environ.get("TUNEKIT_STORE") or configured
+
+
+def record_in_store(outputs: RunOutputs, url: str | None, *, root: Path, started: datetime) -> None:
+    """Record the run's document in the store at ``url``; a store that cannot take it is a warning line, not a
+    failed run: the run's own results file stays, and ``tunekit store sync`` records it later."""
+    if url == NO_STORE:
+        return
+    from tunekit.store import open_store  # SQLAlchemy loads only here
+
+    document = outputs.document
+    try:
+        with open_store(url, root=root) as store:
+            store.record_run(document, run_id=document.run_id or None, started=started,
+                             finished=datetime.now(timezone.utc), user=_user(),
+                             branch=document.commit_info.get("branch"),
+                             source_hashes={e.id: e.source_hash for e in document.experiments if e.source_hash})
+            outputs.written.append(("store", store.url))
+    except TunekitError as exc:
+        kept = f".tunekit/runs/{document.run_id}.json" if document.run_id else "its results file"
+        outputs.warnings.append(f"not recorded in the run store: {exc}; the run is kept in {kept} "
+                                "('tunekit store sync' records it later)")
+
+
+def _user() -> str | None:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError, ImportError):  # no login name (a container without one)
+        return None
 
 
 #: Where each run keeps its own results file, under the project root: concurrent runs in one project folder
