@@ -139,8 +139,8 @@ class TestStoreConformance:
         doc = tuned_document()
         doc.run_id = "run-1"  # the run the document names is the run it is recorded as
         started, finished = T0, T0 + timedelta(seconds=90)
-        assert store.record_run(doc, started=started, finished=finished, user="ada",
-                                space_hashes={}, source_hashes={doc.experiments[0].id: "5ource"})
+        assert doc.experiments[0].source_hash  # the record's own digest of the objective's source
+        assert store.record_run(doc, started=started, finished=finished, user="ada", space_hashes={})
         assert _as_dict(store.document("run-1")) == results_io.to_dict(doc)
 
         (summary,) = store.runs()
@@ -153,12 +153,18 @@ class TestStoreConformance:
                                                                                           "0.1.0")
         assert summary.best_scores == {exp.id: best.score}
         (stored,) = store.experiment_history(exp.id)
-        assert stored.space_hash == space_hash(exp.space) and stored.source_hash == "5ource"
+        assert stored.space_hash == space_hash(exp.space) and stored.source_hash == exp.source_hash
         assert (stored.direction, stored.status, stored.strategy, stored.trial_count) == (
             "maximize", "passed", "random", 12)
         assert (stored.best_score, stored.best_score_std, stored.best_folds, stored.best_params) == (
             best.score, best.score_std, tuple(best.folds), best.params)
         assert (stored.commit, stored.dirty, stored.branch, stored.finished) == ("c0ffee", True, "main", finished)
+
+    def test_a_source_hash_given_for_an_experiment_wins_over_the_records_own(self, store: Store) -> None:
+        doc = make_document(make_experiment(EXP_A, [0.1, 0.2]))
+        doc.experiments[0].source_hash = "0123456789abcdef"
+        assert record(store, "run-1", doc, source_hashes={EXP_A: "fedcba9876543210"})
+        assert [h.source_hash for h in store.experiment_history(EXP_A)] == ["fedcba9876543210"]
 
     def test_recording_a_run_id_again_changes_nothing(self, store: Store) -> None:
         first = make_document(make_experiment(EXP_A, [0.1, 0.2]))

@@ -48,8 +48,8 @@ def test_store_none_records_nothing(project: Path, run_tunekit) -> None:
 def test_an_unreachable_store_is_a_warning_and_sync_records_the_run_later(project: Path, run_tunekit) -> None:
     result = run_tunekit("--store", "postgresql://nobody@127.0.0.1:1/none")
     assert result.ret == 0
-    result.stdout.fnmatch_lines(["warning: not recorded in the run store: *; the run is kept in "
-                                 ".tunekit/runs/*.json ('tunekit store sync' records it later)"])
+    result.stdout.fnmatch_lines([("warning: not recorded in the run store: *; the run is kept in "
+                                 ".tunekit/runs/*.json ('tunekit store sync' records it later)")])
     (kept,) = (project / ".tunekit" / "runs").glob("*.json")
     synced = run_tunekit("store", "sync")
     assert synced.ret == 0, synced.stderr.str()

@@ -56,8 +56,7 @@ def record_in_store(outputs: RunOutputs, url: str | None, *, root: Path, started
         with open_store(url, root=root) as store:
             store.record_run(document, run_id=document.run_id or None, started=started,
                              finished=datetime.now(timezone.utc), user=_user(),
-                             branch=document.commit_info.get("branch"),
-                             source_hashes={e.id: e.source_hash for e in document.experiments if e.source_hash})
+                             branch=document.commit_info.get("branch"))
             outputs.written.append(("store", store.url))
     except TunekitError as exc:
         kept = f".tunekit/runs/{document.run_id}.json" if document.run_id else "its results file"

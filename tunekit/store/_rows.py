@@ -93,7 +93,7 @@ def run_rows(doc: ResultsDocument, *, run_id: str, started: datetime, finished: 
     }
     experiments = [
         (_experiment_row(exp, position, space=space_hashes.get(exp.id) or space_hash(exp.space),
-                         source=source_hashes.get(exp.id)),
+                         source=source_hashes.get(exp.id) or exp.source_hash),
          [_trial_row(t) for t in exp.trials])
         for position, exp in enumerate(doc.experiments)]
     return RunRows(run, experiments)
@@ -132,7 +132,8 @@ def experiment_result(row: RowMapping, trial_rows: Sequence[RowMapping]) -> Expe
         id=row["experiment_id"], strategy=row["strategy"], direction=row["direction"], seed=row["seed"],
         budget=_load(row["budget"]), space=_load(row["space"]), trials=[_trial(t) for t in trial_rows],
         status=row["status"], duration_s=row["duration_s"], stop_reason=row["stop_reason"], error=row["error"],
-        notes=_load(row["notes"]), tolerance=row["tolerance"], pruner=_load(row["pruner"]))
+        notes=_load(row["notes"]), tolerance=row["tolerance"], pruner=_load(row["pruner"]),
+        source_hash=row["source_hash"])
 
 
 def document(run: RowMapping, experiments: Sequence[ExperimentResult]) -> ResultsDocument:

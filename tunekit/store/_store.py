@@ -85,7 +85,8 @@ class Store:
             user: Who ran it.
             branch: The git branch; by default ``document.commit_info["branch"]``.
             space_hashes, source_hashes: Per experiment ID, digests of its space and objective's source;
-                a missing space hash is computed from the record's space, a missing source hash is null.
+                a missing space hash is computed from the record's space, a missing source hash is the
+                record's own ``source_hash`` (null in results written before it existed).
 
         Returns:
             Whether the run was recorded now (``False``: it was there already).
