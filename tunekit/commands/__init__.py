@@ -19,6 +19,7 @@ SUBCOMMANDS = {
     "report": "tunekit.commands.report",
     "export": "tunekit.commands.export",
     "store": "tunekit.commands.store",
+    "history": "tunekit.commands.history",
 }
 
 
