@@ -105,3 +105,11 @@ def test_an_unknown_experiment_or_argument_is_exit_code_4(project: Path, capsys:
 def test_an_empty_store_says_so(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run_subcommand("history", ["--store", "sqlite:///other.sqlite"]) == 0
     assert "no runs recorded" in capsys.readouterr().out
+
+
+def test_html_writes_a_page_with_a_chart_per_experiment(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    record(project, drop_at=30)
+    assert run_subcommand("history", ["--html", "out/history.html", "--json"]) == 0
+    page = (project / "out" / "history.html").read_text()
+    assert page.count("Plotly.newPlot(") == 2
+    assert "regression" in page and "tune_a" in page

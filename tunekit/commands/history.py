@@ -78,6 +78,8 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("-k", dest="keyword", default=None, help="only experiments whose ID contains this")
     parser.add_argument("--store", default=None, help="the run store's URL (default: as the run chooses it)")
     parser.add_argument("--json", action="store_true", help=f"print a {SCHEMA} document instead of tables")
+    parser.add_argument("--html", metavar="PATH", default=None,
+                        help="also write a self-contained HTML page with a chart per experiment")
     parser.add_argument("--fail-on-regression", action="store_true",
                         help="exit 1 when the newest commit of a series is a detected regression")
     args = parser.parse_args(list(argv))
@@ -99,6 +101,10 @@ def main(argv: Sequence[str]) -> int:
     for exp_id in ids:
         series = build_series(exp_id, histories[exp_id], commits)
         results.append((series, detect_changes(series, window=DEFAULT_WINDOW, z=DEFAULT_Z)))
+    if args.html:
+        from tunekit.history.html import write_history
+
+        write_history(results, args.html)
     if args.json:
         print(json.dumps({"schema": SCHEMA, "experiments": [_as_json(s, c) for s, c in results]}, indent=2))
     else:
