@@ -12,6 +12,7 @@ rewrite this plugin's asserts anyway (it would warn that it cannot); they are in
 from __future__ import annotations
 
 from collections.abc import Generator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ from tunekit.plugin.item import TunableItem
 from tunekit.plugin.options import OPTIONS_KEY, add_options, read_options, tunekit_command
 from tunekit.plugin.pool import POOL_KEY, ExecutorPool
 from tunekit.plugin.terminal import TerminalSummary
+from tunekit.run.outputs import store_url
 
 __all__ = ["ExperimentModule", "InvalidExperimentNode", "TunableItem"]
 
@@ -74,9 +76,11 @@ def pytest_configure(config: pytest.Config) -> None:
         if code is ExitCode.USAGE_ERROR:
             raise pytest.UsageError(message) from None  # pytest prints it as one line and exits 4
         pytest.exit(message, returncode=int(code))
+    # The store resolved once (--store, TUNEKIT_STORE, [tool.tunekit] store): warm starts read it, the
+    # controller records in it.
+    options = replace(options, store=store_url(options.store, config.stash[_TOOL_KEY].store))
     config.stash[OPTIONS_KEY] = options
-    controller = Controller(options, config.rootpath, is_worker=hasattr(config, "workerinput"),
-                            store=config.stash[_TOOL_KEY].store)
+    controller = Controller(options, config.rootpath, is_worker=hasattr(config, "workerinput"))
     config.stash[CONTROLLER_KEY] = controller
     config.stash[POOL_KEY] = ExecutorPool()
     config.pluginmanager.register(controller, "tunekit-controller")

@@ -24,7 +24,6 @@ from tunekit.run.outputs import (
     make_document,
     new_run_id,
     record_in_store,
-    store_url,
     write_outputs,
 )
 
@@ -37,9 +36,8 @@ RESULT_PROPERTY = "tunekit.result"
 class Controller:
     """Collects the records of the run's experiments and writes the run's outputs at session end."""
 
-    def __init__(self, options: RunOptions, rootpath: Path, *, is_worker: bool, store: str | None = None) -> None:
+    def __init__(self, options: RunOptions, rootpath: Path, *, is_worker: bool) -> None:
         self.options = options
-        self.store = store_url(options.store, store)
         self.rootpath = rootpath
         self.is_worker = is_worker
         self.records: dict[str, ExperimentResult] = {}
@@ -95,7 +93,7 @@ class Controller:
         document = make_document(self.sorted_records(), self.rootpath, self.run_id)
         self.outputs = write_outputs(document, self.options, expected_missing=self._not_expected_here(),
                                      runs_dir=self.rootpath / RUNS_DIR)
-        record_in_store(self.outputs, self.store, root=self.rootpath, started=self.started)
+        record_in_store(self.outputs, self.options.store, root=self.rootpath, started=self.started)
         if self.outputs.errors:
             session.exitstatus = exit_code_for(self.outputs.errors[0])
 

@@ -41,6 +41,8 @@ _OPTIONS: tuple[tuple[str, str | None, str, dict[str, Any]], ...] = (
     ("--search-timeout", "SECONDS", "wall-time limit of each experiment's search", {}),
     ("--store", "URL", ("record the run in this store: sqlite:///PATH, postgresql://..., or 'none' (default: "
                        "$TUNEKIT_STORE, [tool.tunekit] store, else .tunekit/store.sqlite)"), {}),
+    ("--warm-start", "SOURCE", ("'history': start each search from the best configurations the run store holds for "
+                               "its experiment and space"), {}),
     ("--resume", None, "continue each experiment from its journal (.tunekit/journal/) instead of starting afresh",
      _FLAG),
 )

@@ -29,6 +29,7 @@ from tunekit.results import RECHECK_STRATEGY, ExperimentResult, ExperimentStatus
 from tunekit.run.options import RunOptions
 from tunekit.run.resume import journal_failure, open_journal
 from tunekit.run.settings import Settings, resolve_settings
+from tunekit.run.warm_start import with_history_start
 from tunekit.search import SearchInterrupted, SearchOutcome, StopReason, run_fixed, run_search
 from tunekit.strategies import get_strategy
 from tunekit.trial import Trial, TrialResult, TrialState, trial_seed
@@ -265,6 +266,9 @@ def run_experiment(experiment: Experiment, options: RunOptions, *, executors: Ex
     """
     try:
         settings = resolve_settings(experiment.spec, options)
+        if options.warm_start == "history" and options.recheck is None and experiment.spec.space is not None:
+            settings = with_history_start(settings, experiment_id=experiment.id, space=experiment.spec.space,
+                                          store=options.store, root=root or Path.cwd())
         executor = executors(settings)
         if options.recheck is not None:
             record = _recheck(experiment, settings, options, options.recheck, executor)
