@@ -115,3 +115,24 @@ def test_a_bad_url_or_argument_is_one_line_and_exit_code_4(project: Path, capsys
     captured = capsys.readouterr()
     assert captured.err.startswith(message) and captured.err.count("\n") == 1 and captured.out == ""
 
+
+
+@pytest.mark.parametrize("where", ["environment", "pyproject"])
+def test_store_commands_use_the_projects_store_like_a_run_does(project: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               capsys: pytest.CaptureFixture[str], where: str) -> None:
+    if where == "environment":
+        monkeypatch.setenv("TUNEKIT_STORE", "sqlite:///team.sqlite")
+    else:
+        monkeypatch.delenv("TUNEKIT_STORE", raising=False)
+        (project / "pyproject.toml").write_text('[tool.tunekit]\nstore = "sqlite:///team.sqlite"\n')
+    results_io.dump(document(0.4), project / "a.json")
+    assert run_subcommand("store", ["import", "a.json"]) == 0
+    assert "team.sqlite" in capsys.readouterr().out
+    with open_store("sqlite:///team.sqlite", root=project) as store:
+        assert len(store.run_ids()) == 1
+    assert not (project / ".tunekit" / "store.sqlite").exists()
+
+
+def test_store_commands_refuse_the_none_store(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_subcommand("store", ["sync", "--store", "none"]) == 4
+    assert capsys.readouterr().err == "ERROR: tunekit store sync: the store is 'none': give --store URL\n"

@@ -7,7 +7,6 @@ else ``.tunekit/store.sqlite``) and the branch's first-parent history; nothing i
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,6 +19,7 @@ from tunekit.config import find_project_root, load_tool_config
 from tunekit.errors import ExitCode, UsageError
 from tunekit.history import Change, Series, branch_commits, build_series, detect_changes
 from tunekit.history.changes import DEFAULT_WINDOW, DEFAULT_Z
+from tunekit.store import NO_STORE, open_store, store_url
 
 __all__ = ["SCHEMA", "main"]
 
@@ -84,11 +84,9 @@ def main(argv: Sequence[str]) -> int:
                         help="exit 1 when the newest commit of a series is a detected regression")
     args = parser.parse_args(list(argv))
     root = find_project_root(Path.cwd())
-    url = args.store or os.environ.get("TUNEKIT_STORE") or load_tool_config(root).store
-    if url == "none":
+    url = store_url(args.store, load_tool_config(root).store)
+    if url == NO_STORE:
         raise UsageError("tunekit history: the store is 'none': give --store URL to read runs from")
-    from tunekit.store import open_store
-
     with open_store(url, root=root) as store:
         known = {e for run in store.runs() for e in run.best_scores}
         ids = _selected(sorted(known), args.selectors, args.keyword)

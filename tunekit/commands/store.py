@@ -19,10 +19,11 @@ from pathlib import Path
 
 from tunekit import results as results_io
 from tunekit.commands._args import ArgumentParser
-from tunekit.config import find_project_root
-from tunekit.errors import ExitCode, ResultsError, TunekitError, describe_os_error
+from tunekit.config import find_project_root, load_tool_config
+from tunekit.errors import ExitCode, ResultsError, TunekitError, UsageError, describe_os_error
 from tunekit.results import ResultsDocument
 from tunekit.run.outputs import RUNS_DIR
+from tunekit.store import NO_STORE, open_store, store_url
 
 __all__ = ["import_run_id", "main"]
 
@@ -82,13 +83,14 @@ def main(argv: Sequence[str]) -> int:
     sync = actions.add_parser("sync", help=f"upload the runs of {RUNS_DIR}/ that the store lacks")
     for sub in (imports, sync):
         sub.add_argument("--store", default=None, metavar="URL",
-                         help="sqlite:///PATH or postgresql://USER@HOST/DB (default: .tunekit/store.sqlite)")
+                         help="sqlite:///PATH or postgresql://USER@HOST/DB (default: $TUNEKIT_STORE, "
+                              "[tool.tunekit] store, else .tunekit/store.sqlite)")
     args = parser.parse_args(list(argv))
     root = find_project_root(Path.cwd())
-
-    from tunekit.store import open_store
-
-    with open_store(args.store, root=root) as store:
+    url = store_url(args.store, load_tool_config(root).store)
+    if url == NO_STORE:
+        raise UsageError(f"tunekit store {args.action}: the store is 'none': give --store URL")
+    with open_store(url, root=root) as store:
         candidates: list[tuple[Path, str | None]]
         if args.action == "import":
             candidates = [(path, None) for path in args.files]

@@ -34,7 +34,7 @@ from tunekit.plugin.item import TunableItem
 from tunekit.plugin.options import OPTIONS_KEY, add_options, read_options, tunekit_command
 from tunekit.plugin.pool import POOL_KEY, ExecutorPool
 from tunekit.plugin.terminal import TerminalSummary
-from tunekit.run.outputs import store_url
+from tunekit.store import store_url
 
 __all__ = ["ExperimentModule", "InvalidExperimentNode", "TunableItem"]
 

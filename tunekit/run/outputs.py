@@ -16,9 +16,9 @@ from tunekit.errors import OutputError, TunekitError
 from tunekit.provenance import commit_info, machine_info, package_version
 from tunekit.results import ExperimentResult, ResultsDocument
 from tunekit.run.options import RunOptions
+from tunekit.store import NO_STORE
 
-__all__ = ["NO_STORE", "RUNS_DIR", "RunOutputs", "make_document", "new_run_id", "record_in_store", "store_url",
-           "write_outputs"]
+__all__ = ["RUNS_DIR", "RunOutputs", "make_document", "new_run_id", "record_in_store", "write_outputs"]
 
 
 @dataclass
@@ -34,16 +34,6 @@ class RunOutputs:
     warnings: list[str] = field(default_factory=list)
 
 
-#: ``--store none`` (or ``TUNEKIT_STORE=none``): the run is not recorded in a store.
-NO_STORE = "none"
-
-
-def store_url(given: str | None, configured: str | None) -> str | None:
-    """The store a run records in: ``--store``, else ``TUNEKIT_STORE``, else ``[tool.tunekit] store``; ``None``
-    for the default SQLite file, ``"none"`` for no store."""
-    return given or os.environ.get("TUNEKIT_STORE") or configured
-
-
 def record_in_store(outputs: RunOutputs, url: str | None, *, root: Path, started: datetime) -> None:
     """Record the run's document in the store at ``url``; a store that cannot take it is a warning line, not a
     failed run: the run's own results file stays, and ``tunekit store sync`` records it later."""
@@ -53,13 +43,12 @@ def record_in_store(outputs: RunOutputs, url: str | None, *, root: Path, started
 
     document = outputs.document
     try:
-        with open_store(url, root=root) as store:
-            store.record_run(document, run_id=document.run_id or None, started=started,
-                             finished=datetime.now(timezone.utc), user=_user(),
-                             branch=document.commit_info.get("branch"))
+        with open_store(url, root=root) as store:  # run ID and branch: the document's own
+            store.record_run(document, started=started, finished=datetime.now(timezone.utc), user=_user())
             outputs.written.append(("store", store.url))
     except TunekitError as exc:
-        kept = f".tunekit/runs/{document.run_id}.json" if document.run_id else "its results file"
+        kept = next((os.path.relpath(path, root) for label, path in outputs.written if label == "run"),
+                    "no results file of its own")
         outputs.warnings.append(f"not recorded in the run store: {exc}; the run is kept in {kept} "
                                 "('tunekit store sync' records it later)")
 

@@ -8,9 +8,9 @@ from typing import Any
 
 from tunekit.api import check_start
 from tunekit.errors import TunekitError
-from tunekit.run.outputs import NO_STORE
 from tunekit.run.settings import Settings
 from tunekit.space import Space
+from tunekit.store import NO_STORE
 
 __all__ = ["with_history_start"]
 

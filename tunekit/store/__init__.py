@@ -7,6 +7,7 @@ opened, so ``import tunekit`` (and this package) stays without it.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +18,18 @@ from tunekit.store._url import DEFAULT_PATH
 if TYPE_CHECKING:
     from tunekit.store._store import Store
 
-__all__ = ["DEFAULT_PATH", "RunSummary", "Store", "StoredExperiment", "open_store", "space_hash"]
+__all__ = ["DEFAULT_PATH", "NO_STORE", "RunSummary", "Store", "StoredExperiment", "open_store", "space_hash",
+           "store_url"]
+
+
+#: ``--store none`` (or ``TUNEKIT_STORE=none``, ``store = "none"``): runs are not recorded.
+NO_STORE = "none"
+
+
+def store_url(given: str | None, configured: str | None) -> str | None:
+    """The project's store: ``given`` (``--store``), else ``TUNEKIT_STORE``, else ``configured`` (``[tool.tunekit]
+    store``); ``None`` for the default SQLite file, :data:`NO_STORE` for no store. One rule for runs and commands."""
+    return given or os.environ.get("TUNEKIT_STORE") or configured
 
 
 def open_store(url: str | None, *, root: Path) -> Store:
