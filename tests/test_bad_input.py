@@ -33,7 +33,7 @@ CASES = {
                             "space['trial']: 'trial' is reserved for the trial handle"),
     "empty_space": ("{}", "def f()", "space must name at least one parameter"),
     "start_not_a_list": ("{'lr': Real(0.1, 1)}, start={'lr': 0.5}", "def f(lr)",
-                         "start: expected a list of dicts of parameter values, got dict {'lr': 0.5}"),
+                         "start: expected a list of dicts of parameter values (or 'history'), got dict {'lr': 0.5}"),
     "start_point_not_a_dict": ("{'lr': Real(0.1, 1)}, start=[0.5]", "def f(lr)",
                                "start[0]: expected a dict of parameter values, got float 0.5"),
     "start_unknown_parameter": ("{'lr': Real(0.1, 1)}, start=[{'lr': 0.5}, {'lr': 0.2, 'depth': 3}]", "def f(lr)",

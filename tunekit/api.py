@@ -51,6 +51,8 @@ class TunableSpec:
     target: float | None = None
     #: Known configurations evaluated as the first trials (warm start), in space order with plain values.
     start: tuple[dict[str, Any], ...] = field(default=(), hash=False)
+    #: ``"history"`` for ``start="history"``: the search starts from the run store's best configurations.
+    start_from: str | None = None
 
 
 def _start_value(dim: Dimension, value: Any) -> Any:
@@ -69,8 +71,8 @@ def check_start(value: Any, space: Space, trials: int | None) -> tuple[dict[str,
     if value is None:
         return ()
     if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, (list, tuple)):
-        raise SpecError(f"start: expected a list of dicts of parameter values, got {type(value).__name__} "
-                        f"{value!r:.60}")
+        raise SpecError(f"start: expected a list of dicts of parameter values (or 'history'), got "
+                        f"{type(value).__name__} {value!r:.60}")
     points: list[dict[str, Any]] = []
     seen: dict[tuple[Any, ...], int] = {}  # type-exact, so that 1 and True stay different choices
     for i, point in enumerate(value):
@@ -172,14 +174,16 @@ def build_spec(fn: Callable[..., Any], *, space: Any, strategy: Any = None, tria
     timeout = validation.seconds("timeout", timeout)
     patience = validation.count("patience", patience)
     target = validation.finite_number("target", target)
-    start_points = check_start(start, the_space, trials)
+    start_from = "history" if start == "history" else None
+    start_points = () if start_from else check_start(start, the_space, trials)
     if options:
         raise SpecError(f"unknown argument {min(options)!r} (accepted: {', '.join(ACCEPTED_ARGUMENTS)})")
     takes_trial, fixtures = _signature_names(fn, the_space)
     return TunableSpec(space=the_space, strategy=strategy, trials=trials, direction=direction, seed=seed,
                        takes_trial=takes_trial, fixture_names=fixtures, workers=workers,
                        trial_timeout=trial_timeout, tolerance=tolerance, pruner=pruner, timeout=timeout,
-                       patience=patience, target=target, start=start_points)
+                       patience=patience, target=target, start=start_points,
+                       start_from=start_from)
 
 
 def tunable(fn: F | None = None, /, *, space: Mapping[str, Dimension] | None = None,
@@ -187,7 +191,7 @@ def tunable(fn: F | None = None, /, *, space: Mapping[str, Dimension] | None = N
             seed: int | None = None, workers: int | str | None = None, trial_timeout: float | None = None,
             tolerance: float | str | None = None, pruner: Any = None, timeout: float | None = None,
             patience: int | None = None, target: float | None = None,
-            start: Sequence[Mapping[str, Any]] | None = None, **options: Any) -> Any:
+            start: Sequence[Mapping[str, Any]] | str | None = None, **options: Any) -> Any:
     """Declare a function as an experiment: tunekit searches ``space`` for the parameters that optimise it.
 
     The function is returned unchanged with a :class:`TunableSpec` attached, so it can still be called
@@ -216,7 +220,8 @@ def tunable(fn: F | None = None, /, *, space: Mapping[str, Dimension] | None = N
         target: Stop the search once a trial's score reaches this value.
         start: Known configurations to evaluate first (warm start), each a dict giving a value for every
             parameter of the space. They are trials ``0..k-1`` of the budget, and the strategy learns from
-            them before its first proposal.
+            them before its first proposal. ``"history"``: the best configurations the run store holds for
+            this experiment and space, as ``--warm-start history`` (up to half the budget).
     """
 
     def decorate(func: F) -> F:

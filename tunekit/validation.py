@@ -13,9 +13,13 @@ from typing import Any
 
 from tunekit.errors import SpecError
 
-__all__ = ["DIRECTIONS", "count", "direction", "finite_number", "seconds", "strategy_name", "workers"]
+__all__ = ["DIRECTIONS", "WARM_START_SOURCES", "count", "direction", "finite_number", "seconds", "strategy_name",
+           "warm_start", "workers"]
 
 DIRECTIONS = ("maximize", "minimize")
+#: Where a search can take its start points from besides ``start=[...]``: ``history`` (the run store's best
+#: configurations for it), or ``none`` (turns a decorator's ``start="history"`` off for a run).
+WARM_START_SOURCES = ("history", "none")
 
 
 def _is_int(value: Any) -> bool:
@@ -92,4 +96,13 @@ def strategy_name(name: str, value: Any) -> str | None:
     names = available_strategies()
     if value not in names:
         raise SpecError(f"{name}: expected one of {', '.join(names)}, got {value!r}")
+    return str(value)
+
+
+def warm_start(name: str, value: Any) -> str | None:
+    """A warm-start source of :data:`WARM_START_SOURCES`, or ``None`` when not set."""
+    if value is None:
+        return None
+    if value not in WARM_START_SOURCES:
+        raise SpecError(f"{name}: expected one of {', '.join(WARM_START_SOURCES)}, got {value!r}")
     return str(value)

@@ -42,7 +42,7 @@ _OPTIONS: tuple[tuple[str, str | None, str, dict[str, Any]], ...] = (
     ("--store", "URL", ("record the run in this store: sqlite:///PATH, postgresql://..., or 'none' (default: "
                        "$TUNEKIT_STORE, [tool.tunekit] store, else .tunekit/store.sqlite)"), {}),
     ("--warm-start", "SOURCE", ("'history': start each search from the best configurations the run store holds for "
-                               "its experiment and space"), {}),
+                               "its experiment and space; 'none': not even where @tunable(start='history')"), {}),
     ("--resume", None, "continue each experiment from its journal (.tunekit/journal/) instead of starting afresh",
      _FLAG),
 )

@@ -29,7 +29,7 @@ from tunekit.results import RECHECK_STRATEGY, ExperimentResult, ExperimentStatus
 from tunekit.run.options import RunOptions
 from tunekit.run.resume import journal_failure, open_journal
 from tunekit.run.settings import Settings, resolve_settings
-from tunekit.run.warm_start import with_history_start
+from tunekit.run.warm_start import journaled_start, with_history_start
 from tunekit.search import SearchInterrupted, SearchOutcome, StopReason, run_fixed, run_search
 from tunekit.strategies import get_strategy
 from tunekit.trial import Trial, TrialResult, TrialState, trial_seed
@@ -246,6 +246,18 @@ def failure_of(record: ExperimentResult) -> ExperimentFailed | None:
     return ExperimentFailed(record.error or "failed", traceback_text)
 
 
+def _history_start(experiment: Experiment, settings: Settings, options: RunOptions, journal_dir: Path | None,
+                   root: Path) -> Settings:
+    """``settings`` with the run store's best configurations as start points; when resuming, the journal's."""
+    assert experiment.spec.space is not None  # resolve_settings checked it
+    if options.resume and journal_dir is not None:
+        journaled = journaled_start(journal_path(journal_dir, experiment.id))
+        if journaled is not None:
+            return replace(settings, start=journaled)
+    return with_history_start(settings, experiment_id=experiment.id, space=experiment.spec.space,
+                              store=options.store, root=root)
+
+
 def run_experiment(experiment: Experiment, options: RunOptions, *, executors: ExecutorSource,
                    journal_dir: Path | None = None, root: Path | None = None,
                    progress: Progress | None = None) -> ExperimentResult:
@@ -266,9 +278,8 @@ def run_experiment(experiment: Experiment, options: RunOptions, *, executors: Ex
     """
     try:
         settings = resolve_settings(experiment.spec, options)
-        if options.warm_start == "history" and options.recheck is None and experiment.spec.space is not None:
-            settings = with_history_start(settings, experiment_id=experiment.id, space=experiment.spec.space,
-                                          store=options.store, root=root or Path.cwd())
+        if settings.warm_start == "history" and options.recheck is None:
+            settings = _history_start(experiment, settings, options, journal_dir, root or Path.cwd())
         executor = executors(settings)
         if options.recheck is not None:
             record = _recheck(experiment, settings, options, options.recheck, executor)

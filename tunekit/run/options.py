@@ -55,7 +55,8 @@ class RunOptions:
     #: The run store's URL as given (``"none"``: do not record); ``None``: ``TUNEKIT_STORE``, then the
     #: project's ``[tool.tunekit] store``, then the default SQLite file.
     store: str | None = None
-    #: ``"history"``: each search starts from the best configurations the run store holds for it.
+    #: ``"history"``: each search starts from the best configurations the run store holds for it; ``"none"``:
+    #: not even an experiment that declares ``start="history"``; ``None``: as each experiment declares.
     warm_start: str | None = None
 
 
@@ -122,16 +123,6 @@ class _Reader:
     def document(self, name: str) -> ResultsDocument | None:
         return self.parsed(name, load_results, f"{_flag(name)}: ")
 
-#: Where ``--warm-start`` takes its start points from.
-WARM_START_SOURCES = ("history",)
-
-
-def _warm_start_source(value: str) -> str:
-    if value not in WARM_START_SOURCES:
-        raise UsageError(f"--warm-start: expected one of {', '.join(WARM_START_SOURCES)}, got {value!r}")
-    return value
-
-
 def parse_options(raw: Mapping[str, Any], *, root: Path) -> RunOptions:
     """Validate the raw option values (strings as typed, flags as booleans; missing or ``None``: not given).
 
@@ -173,4 +164,4 @@ def parse_options(raw: Mapping[str, Any], *, root: Path) -> RunOptions:
         save_baseline_path=save_baseline_path, tolerance=tolerance, recheck=recheck, baseline=baseline,
         baseline_label=r.get("recheck") or r.get("baseline") or "", repeats=repeats or 1, resume=resume,
         search_timeout=search_timeout, pruner=pruner, store=r.get("store") or None,
-        warm_start=r.parsed("warm_start", _warm_start_source))
+        warm_start=r.parsed("warm_start", lambda v: validation.warm_start("--warm-start", v)))

@@ -47,6 +47,8 @@ class Settings:
     pruner: Pruner | None
     stop: StopRules
     start: tuple[dict[str, Any], ...]
+    #: ``"history"``: start points are added from the run store (``--warm-start``, else ``start="history"``).
+    warm_start: str | None = None
     notes: tuple[str, ...] = ()
 
     def with_note(self, note: str) -> Settings:
@@ -106,5 +108,6 @@ def resolve_settings(spec: TunableSpec, options: RunOptions) -> Settings:
         stop=StopRules(timeout=_first(options.search_timeout, spec.timeout), patience=spec.patience,
                        target=spec.target),
         start=spec.start,
+        warm_start=_first(options.warm_start, spec.start_from) if options.warm_start != "none" else None,
         notes=tuple(notes),
     )

@@ -11,7 +11,7 @@ from typing import Any
 from tunekit import validation
 from tunekit.api import get_spec
 from tunekit.compare import Tolerance
-from tunekit.config import find_project_root
+from tunekit.config import find_project_root, load_tool_config
 from tunekit.errors import SpecError
 from tunekit.executors import Executor, make_executor
 from tunekit.results import ExperimentResult, ResultsDocument
@@ -19,8 +19,23 @@ from tunekit.results import load as load_results
 from tunekit.run.experiment import Experiment, bind_objective, run_experiment
 from tunekit.run.options import RunOptions
 from tunekit.run.settings import Settings
+from tunekit.store import store_url
 
 __all__ = ["default_experiment_id", "tune"]
+
+
+def _source_file(fn: Callable[..., Any]) -> Path | None:
+    try:
+        source = Path(inspect.getsourcefile(fn) or "")
+    except TypeError:
+        return None
+    return source if source.name else None
+
+
+def _project_root(fn: Callable[..., Any]) -> Path:
+    """The project ``fn`` belongs to (its file's), else the current directory's."""
+    source = _source_file(fn)
+    return find_project_root(source.parent if source is not None else Path.cwd())
 
 
 def default_experiment_id(fn: Callable[..., Any]) -> str:
@@ -28,14 +43,10 @@ def default_experiment_id(fn: Callable[..., Any]) -> str:
 
     So results of :func:`tune` compare with baselines saved by the ``tunekit`` command.
     """
-    try:
-        source = Path(inspect.getsourcefile(fn) or "")
-    except TypeError:
-        source = Path()
-    if not source.name:
+    source = _source_file(fn)
+    if source is None:
         return f"{fn.__module__}::{fn.__qualname__}"
-    root = find_project_root(source.parent)
-    return f"{Path(os.path.relpath(source, root)).as_posix()}::{fn.__name__}"
+    return f"{Path(os.path.relpath(source, _project_root(fn))).as_posix()}::{fn.__name__}"
 
 
 def _baseline(value: str | os.PathLike[str] | ResultsDocument | None) -> ResultsDocument | None:
@@ -49,7 +60,8 @@ def tune(fn: Callable[..., Any], /, *, fixtures: Mapping[str, Any] | None = None
          trial_timeout: float | None = None, pruner: Any = None, timeout: float | None = None,
          dask: str | None = None, journal: str | os.PathLike[str] | None = None, resume: bool = False,
          baseline: str | os.PathLike[str] | ResultsDocument | None = None, tolerance: float | str | None = None,
-         experiment_id: str | None = None, **fixture_values: Any) -> ExperimentResult:
+         experiment_id: str | None = None, warm_start: str | None = None, store: str | None = None,
+         **fixture_values: Any) -> ExperimentResult:
     """Run the search of a ``@tunable`` function and return its record, as ``tunekit`` would for one experiment.
 
     Fixtures are given as keyword arguments named like the function's parameters (``digits=(X, y)``), or
@@ -72,6 +84,10 @@ def tune(fn: Callable[..., Any], /, *, fixtures: Mapping[str, Any] | None = None
         baseline: A results document (or its path) to judge the record against.
         tolerance: Allowed worsening against ``baseline`` when the experiment declares none.
         experiment_id: The record's ID; by default the ID ``tunekit`` gives the function.
+        warm_start: ``"history"``: start from the best configurations the run store holds for this experiment
+            and space (``--warm-start``); ``"none"``: not even when the decorator says ``start="history"``.
+        store: The run store a warm start reads (``--store``); by default the one ``tunekit`` records in.
+            ``tune()`` itself records nothing there: its record is returned.
 
     Returns:
         The experiment's record: status ``passed``, or ``failed`` with the reason in ``error`` when no
@@ -105,12 +121,16 @@ def tune(fn: Callable[..., Any], /, *, fixtures: Mapping[str, Any] | None = None
 
         pruner = as_pruner(pruner)
     loaded = _baseline(baseline)
+    root = _project_root(fn)
+    warm_start = validation.warm_start("warm_start", warm_start)
+    if warm_start == "history" or (warm_start is None and spec.start_from == "history"):
+        store = store_url(store, load_tool_config(root).store)
     options = RunOptions(
         strategy=validation.strategy_name("strategy", strategy), trials=validation.count("trials", trials),
         seed=validation.count("seed", seed, minimum=0), workers=validation.workers("workers", workers),
         trial_timeout=validation.seconds("trial_timeout", trial_timeout), dask=dask, pruner=pruner,
         search_timeout=validation.seconds("timeout", timeout), resume=resume, baseline=loaded,
-        tolerance=None if tolerance is None else Tolerance.parse(tolerance))
+        tolerance=None if tolerance is None else Tolerance.parse(tolerance), warm_start=warm_start, store=store)
     experiment = Experiment(id=identity, spec=spec, objective=bind_objective(fn, spec, given), function=fn)
     executors: list[Executor] = []
 
@@ -121,7 +141,7 @@ def tune(fn: Callable[..., Any], /, *, fixtures: Mapping[str, Any] | None = None
 
     journal_dir = None if journal is None else Path(journal)
     try:
-        return run_experiment(experiment, options, executors=executor_for, journal_dir=journal_dir)
+        return run_experiment(experiment, options, executors=executor_for, journal_dir=journal_dir, root=root)
     finally:
         for executor in executors:
             executor.close()

@@ -8,11 +8,29 @@ from typing import Any
 
 from tunekit.api import check_start
 from tunekit.errors import TunekitError
+from tunekit.journal import read_journal
 from tunekit.run.settings import Settings
 from tunekit.space import Space
 from tunekit.store import NO_STORE
 
-__all__ = ["with_history_start"]
+__all__ = ["journaled_start", "with_history_start"]
+
+
+def journaled_start(path: Path) -> tuple[dict[str, Any], ...] | None:
+    """The start points the search journaled at ``path`` began from, or ``None`` without a readable journal.
+
+    A resumed search must start from the same points as the run it continues, not from what the store
+    holds now (which may include that very run), or its journal would belong to another search.
+    """
+    try:
+        header = read_journal(path).header
+    except (TunekitError, OSError):
+        return None  # resuming it reports why
+    recorded = header.get("fingerprint")
+    start = recorded.get("start", []) if isinstance(recorded, dict) else None
+    if not isinstance(start, list):
+        return None
+    return tuple(dict(point) for point in start if isinstance(point, dict))
 
 
 def with_history_start(settings: Settings, *, experiment_id: str, space: Space, store: str | None,
