@@ -212,6 +212,23 @@ class TestStoreConformance:
         assert store.best_configurations(EXP_B, space_hash(SPACE), 10) == []
         assert store.best_configurations(EXP_A, space_hash(SPACE), 0) == []
 
+    def test_best_recorded_is_the_best_score_of_that_space_and_direction_and_who_found_it(self, store: Store) -> None:
+        record(store, "r1", make_document(make_experiment(EXP_A, [0.5, 0.9]), commit="aaa"), minutes=1)
+        record(store, "r2", make_document(make_experiment(EXP_A, [0.9, 0.7]), commit="bbb"), minutes=2)  # a tie
+        record(store, "r3", make_document(make_experiment(EXP_A, [0.2]), commit="ccc"), minutes=3)
+        other = {**SPACE, "x": {"type": "real", "low": 0.0, "high": 2.0, "log": False}}
+        record(store, "r4", make_document(make_experiment(EXP_A, [5.0], space=other)), minutes=4)
+        record(store, "r5", make_document(make_experiment(EXP_A, [0.1], direction="minimize")), minutes=5)
+        record(store, "r6", make_document(make_experiment(EXP_B, [None])), minutes=6)
+        found = store.best_recorded([(EXP_A, space_hash(SPACE), "maximize"), (EXP_B, space_hash(SPACE), "maximize")])
+        assert list(found) == [EXP_A]  # EXP_B never completed a trial
+        best = found[EXP_A]
+        assert (best.score, best.run_id, best.commit) == (0.9, "r1", "aaa")  # the earliest of the tie
+        assert best.finished == T0 + timedelta(minutes=1)
+        assert store.best_recorded([(EXP_A, space_hash(SPACE), "minimize")])[EXP_A].score == 0.1
+        assert store.best_recorded([(EXP_A, space_hash(other), "maximize")])[EXP_A].run_id == "r4"
+        assert store.best_recorded([(EXP_A, "0" * 16, "maximize")]) == {}
+
     def test_best_configurations_follow_the_direction_of_the_latest_run(self, store: Store) -> None:
         p = [{"x": 0.1, "k": "a"}, {"x": 0.2, "k": "b"}]
         record(store, "max", make_document(make_experiment(EXP_A, [0.0, 9.0], params=p)), minutes=1)

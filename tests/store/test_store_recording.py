@@ -55,3 +55,33 @@ def test_an_unreachable_store_is_a_warning_and_sync_records_the_run_later(projec
     assert synced.ret == 0, synced.stderr.str()
     with open_store(None, root=project) as store:
         assert [r.run_id for r in store.runs()] == [kept.stem]
+
+
+def test_the_leaderboard_and_report_show_the_best_score_ever_recorded_and_its_commit(
+        pytester: pytest.Pytester, project: Path, run_tunekit, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "120")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    pytester.run("git", "init", "-q")
+    pytester.run(*git, "add", ".")
+    pytester.run(*git, "commit", "-qm", "first")
+    first = run_tunekit("--trials", "6")
+    assert first.ret == 0
+    first.stdout.fnmatch_lines(["*best ever*", "tune_x * this run *"])
+    commit = pytester.run("git", "rev-parse", "--short=7", "HEAD").stdout.str().strip()
+    best = f"{max(t.score for t in pytester_results(project).experiments[0].trials):.4g}"
+    worse = run_tunekit("--trials", "1", "--seed", "3", "--html", "report.html")
+    assert worse.ret == 0
+    worse.stdout.fnmatch_lines([f"tune_x * {best} @{commit} *"])
+    monkeypatch.setenv("COLUMNS", "80")  # too narrow for the column: a line under the table says it
+    narrow = run_tunekit("--trials", "1", "--seed", "3")
+    narrow.stdout.fnmatch_lines([f"best ever: tune_x: {best} @{commit}"])
+    html = (project / "report.html").read_text()
+    assert "best ever recorded" in html and f"{best} @{commit}" in html
+    plain = run_tunekit("--trials", "1", "--store", "none", "--html", "plain.html")
+    assert "best ever" not in plain.stdout.str() and "best ever" not in (project / "plain.html").read_text()
+
+
+def pytester_results(project: Path):
+    from tunekit import results
+
+    return results.load(project / ".tunekit" / "results.json")

@@ -21,10 +21,9 @@ from tunekit.run.options import RunOptions
 from tunekit.run.outputs import (
     RUNS_DIR,
     RunOutputs,
+    finish_run,
     make_document,
     new_run_id,
-    record_in_store,
-    write_outputs,
 )
 
 __all__ = ["CONTROLLER_KEY", "RESULT_PROPERTY", "Controller"]
@@ -91,9 +90,8 @@ class Controller:
         if self.is_worker or not self.records:
             return
         document = make_document(self.sorted_records(), self.rootpath, self.run_id)
-        self.outputs = write_outputs(document, self.options, expected_missing=self._not_expected_here(),
-                                     runs_dir=self.rootpath / RUNS_DIR)
-        record_in_store(self.outputs, self.options.store, root=self.rootpath, started=self.started)
+        self.outputs = finish_run(document, self.options, root=self.rootpath, started=self.started,
+                                  expected_missing=self._not_expected_here(), runs_dir=self.rootpath / RUNS_DIR)
         if self.outputs.errors:
             session.exitstatus = exit_code_for(self.outputs.errors[0])
 

@@ -95,8 +95,10 @@ class TerminalSummary:
         tr, options = terminalreporter, controller.options
         width = _width(tr.config)
         records = controller.sorted_records()
+        outputs = controller.outputs
         tr.write_sep("=", "tunekit leaderboard")
-        for line in format_leaderboard(records, width=width).splitlines():
+        recorded = outputs.recorded_best if outputs is not None else None
+        for line in format_leaderboard(records, width=width, recorded_best=recorded).splitlines():
             tr.write_line(line)
         for record in records:
             for note in record.notes:
@@ -112,7 +114,6 @@ class TerminalSummary:
                 tr.write_sep("-", f"top {options.top}: {record.id}")
                 for line in format_top_trials(record, options.top, width=width).splitlines():
                     tr.write_line(line)
-        outputs = controller.outputs
         if outputs is None:
             return
         if outputs.comparisons:

@@ -13,15 +13,15 @@ import html
 import json
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tunekit.compare import compare_documents, provenance_warnings
 from tunekit.errors import ReportError
 from tunekit.report.diagnostics import diagnose
 from tunekit.report.importance import METHOD, MIN_TRIALS, param_importance
-from tunekit.report.leaderboard import display_ids, format_params, format_score, format_value
+from tunekit.report.leaderboard import best_ever_text, display_ids, format_params, format_score, format_value
 from tunekit.report.plots import (
     Figure,
     history_data,
@@ -36,6 +36,9 @@ from tunekit.report.plots import (
 )
 from tunekit.results import ExperimentResult, ResultsDocument, write_atomic
 from tunekit.trial import TrialState
+
+if TYPE_CHECKING:
+    from tunekit.store import RecordedBest
 
 __all__ = ["BaselineRow", "ReportError", "baseline_rows", "render_report", "write_report"]
 
@@ -146,21 +149,31 @@ def _header(doc: ResultsDocument, source: str | None) -> str:
     return f'<header><h1>tunekit report</h1><p class="meta">{" · ".join(bits)}</p></header>'
 
 
-def _leaderboard(doc: ResultsDocument, names: list[str]) -> str:
+def _best_ever_cell(exp: ExperimentResult, recorded: RecordedBest | None) -> str:
+    text = best_ever_text(exp, recorded)
+    if recorded is None or text in ("this run", "-"):
+        return _e(text)
+    return f'<span class="num" title="run {_e(recorded.run_id)}">{_e(text)}</span>'
+
+
+def _leaderboard(doc: ResultsDocument, names: list[str], recorded_best: Mapping[str, RecordedBest] | None) -> str:
     rows = []
     for i, (name, exp) in enumerate(zip(names, doc.experiments, strict=False)):
         best = exp.best
         hints = len(diagnose(exp))
+        ever = [] if recorded_best is None else [_best_ever_cell(exp, recorded_best.get(exp.id))]
         rows.append([
             f'<a href="#exp-{i}" title="{_e(exp.id)}">{_e(name)}</a>',
             f'<span class="num">{_e(format_score(best.score, best.score_std) if best else "-")}</span>',
+            *ever,
             "max" if exp.direction == "maximize" else "min", _e(exp.strategy), _e(_trials_text(exp)),
             _duration(exp.duration_s), _e(format_params(best.params)) if best else "",
             f'<span class="status {_e(exp.status)}">{_e(exp.status)}</span>',
             f'<a href="#exp-{i}" class="hints">{hints} hint{"s" if hints != 1 else ""}</a>' if hints else "",
         ])
-    table = _table(["experiment", "best score ± fold std", "goal", "strategy", "trials", "time", "best params",
-                    "status", "hints"], rows, "leaderboard")
+    ever_header = [] if recorded_best is None else ["best ever recorded"]
+    table = _table(["experiment", "best score ± fold std", *ever_header, "goal", "strategy", "trials", "time",
+                    "best params", "status", "hints"], rows, "leaderboard")
     return f'<section id="leaderboard"><h2>Leaderboard</h2>{table}</section>'
 
 
@@ -315,8 +328,12 @@ _RENDER_JS = """
 
 
 def render_report(doc: ResultsDocument, *, baseline: ResultsDocument | None = None, baseline_label: str = "",
-                  source: str | None = None) -> str:
-    """The whole report as one HTML page (see the module docstring)."""
+                  source: str | None = None, recorded_best: Mapping[str, RecordedBest] | None = None) -> str:
+    """The whole report as one HTML page (see the module docstring).
+
+    ``recorded_best`` (the run store's best scores before this run, by experiment ID) adds a column to the
+    leaderboard: the best score ever recorded for each search, and the commit that found it.
+    """
     plotly_js = _plotly_js()
     names = display_ids([e.id for e in doc.experiments])
     figures = _Figures()
@@ -325,7 +342,7 @@ def render_report(doc: ResultsDocument, *, baseline: ResultsDocument | None = No
     if not doc.experiments:
         body.append('<section><p class="empty">This results file has no experiments.</p></section>')
     else:
-        body.append(_leaderboard(doc, names))
+        body.append(_leaderboard(doc, names, recorded_best))
     if baseline is not None:
         body.append(_baseline_section(baseline_rows(doc, baseline), baseline_label or "(given)",
                                       provenance_warnings(baseline, doc)))
@@ -343,9 +360,11 @@ def render_report(doc: ResultsDocument, *, baseline: ResultsDocument | None = No
 
 
 def write_report(doc: ResultsDocument, path: str | os.PathLike[str], *, baseline: ResultsDocument | None = None,
-                 baseline_label: str = "", source: str | None = None) -> None:
+                 baseline_label: str = "", source: str | None = None,
+                 recorded_best: Mapping[str, RecordedBest] | None = None) -> None:
     """Write the report of ``doc`` to ``path`` atomically; raise :class:`ReportError` when it cannot."""
-    text = render_report(doc, baseline=baseline, baseline_label=baseline_label, source=source)
+    text = render_report(doc, baseline=baseline, baseline_label=baseline_label, source=source,
+                         recorded_best=recorded_best)
     try:
         write_atomic(path, text)
     except OSError as exc:

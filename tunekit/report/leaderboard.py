@@ -5,14 +5,18 @@ from __future__ import annotations
 import os
 import textwrap
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tabulate import tabulate
 
 from tunekit.results import ExperimentResult
 from tunekit.trial import TrialResult, TrialState
 
-__all__ = ["display_ids", "format_leaderboard", "format_params", "format_score", "format_top_trials"]
+if TYPE_CHECKING:
+    from tunekit.store import RecordedBest
+
+__all__ = ["best_ever_text", "display_ids", "format_leaderboard", "format_params", "format_score",
+           "format_top_trials"]
 
 _MIN_PARAMS_WIDTH = 10
 _MAX_ID_WIDTH = 32
@@ -93,12 +97,30 @@ def _wrap(text: str, width: int) -> str:
     return "\n".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)) or text
 
 
-def format_leaderboard(experiments: Sequence[ExperimentResult], width: int = 80) -> str:
-    """One row per experiment: best score (± fold std), direction, strategy, trials, time, best params."""
+def best_ever_text(exp: ExperimentResult, recorded: RecordedBest | None) -> str:
+    """The best score ever recorded for ``exp``'s search, counting this run: ``this run`` when it is (or ties)
+    the best, else ``0.9812 @1a2b3c4`` (the commit of the run that found it, or its date), ``-`` for none."""
+    best = exp.best
+    if recorded is None or (best is not None and best.score is not None and not (
+            best.score < recorded.score if exp.direction == "maximize" else best.score > recorded.score)):
+        return "this run" if best is not None else "-"
+    where = recorded.commit[:7] if recorded.commit else f"{recorded.finished:%Y-%m-%d}"
+    return f"{recorded.score:.4g} @{where}"
+
+
+def format_leaderboard(experiments: Sequence[ExperimentResult], width: int = 80,
+                       recorded_best: Mapping[str, RecordedBest] | None = None) -> str:
+    """One row per experiment: best score (± fold std), direction, strategy, trials, time, best params.
+
+    With ``recorded_best`` (the run store's best scores before this run, by experiment ID) a ``best ever``
+    column says whether this run found the best score of its search so far, or which commit did; where that
+    column does not fit ``width``, a line under the table says it for each experiment this run did not beat.
+    """
     ids = display_ids([e.id for e in experiments])
-    rows = []
+    rows, ever = [], []
     for shown, exp in zip(ids, experiments, strict=False):
         best = exp.best
+        ever.append("" if recorded_best is None else best_ever_text(exp, recorded_best.get(exp.id)))
         rows.append([
             shown,
             format_score(best.score, best.score_std) if best else "-",
@@ -109,7 +131,15 @@ def format_leaderboard(experiments: Sequence[ExperimentResult], width: int = 80)
             format_params(best.params) if best else f"({exp.status})",
         ])
     headers = ["experiment", "best", "dir", "strategy", "trials", "time", "best params"]
-    return _fit(rows, headers, width, wrap=(0, 6))
+    if recorded_best is not None:
+        wide = _fit([[*r[:2], e, *r[2:]] for r, e in zip(rows, ever, strict=True)],
+                    [*headers[:2], "best ever", *headers[2:]], width, wrap=(0, 7))
+        if max(map(len, wide.splitlines())) <= width:
+            return wide
+    lines = [_fit(rows, headers, width, wrap=(0, 6))]
+    lines += [f"best ever: {shown}: {text}" for shown, text in zip(ids, ever, strict=True)
+              if text not in ("", "this run", "-")]
+    return "\n".join(lines)
 
 
 def format_top_trials(exp: ExperimentResult, k: int, width: int = 80) -> str:

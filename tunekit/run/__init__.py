@@ -16,7 +16,7 @@ from tunekit.run.experiment import (
     run_experiment,
 )
 from tunekit.run.options import DEFAULT_RESULTS_PATH, JOURNAL_DIR, RunOptions, parse_options
-from tunekit.run.outputs import RunOutputs, make_document, write_outputs
+from tunekit.run.outputs import RunOutputs, finish_run, make_document, write_outputs
 from tunekit.run.settings import Settings, resolve_settings
 from tunekit.run.standalone import default_experiment_id, tune
 
@@ -33,6 +33,7 @@ __all__ = [
     "bind_objective",
     "default_experiment_id",
     "failure_of",
+    "finish_run",
     "judge",
     "make_document",
     "parse_options",

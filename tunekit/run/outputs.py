@@ -5,10 +5,11 @@ from __future__ import annotations
 import getpass
 import os
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tunekit import results as results_io
 from tunekit.compare import DEFAULT_TOLERANCE, Comparison, compare_documents
@@ -16,9 +17,12 @@ from tunekit.errors import OutputError, TunekitError
 from tunekit.provenance import commit_info, machine_info, package_version
 from tunekit.results import ExperimentResult, ResultsDocument
 from tunekit.run.options import RunOptions
-from tunekit.store import NO_STORE
+from tunekit.store import NO_STORE, RecordedBest, space_hash
 
-__all__ = ["RUNS_DIR", "RunOutputs", "make_document", "new_run_id", "record_in_store", "write_outputs"]
+if TYPE_CHECKING:
+    from tunekit.store import Store
+
+__all__ = ["RUNS_DIR", "RunOutputs", "finish_run", "make_document", "new_run_id", "write_outputs"]
 
 
 @dataclass
@@ -32,25 +36,49 @@ class RunOutputs:
     errors: list[TunekitError] = field(default_factory=list)
     #: Lines to show that are not failures of the run (a store it could not record in, say).
     warnings: list[str] = field(default_factory=list)
+    #: Per experiment ID, the best score the run store held for its search before this run; ``None``: no
+    #: store was read (``--store none``, or out of reach).
+    recorded_best: Mapping[str, RecordedBest] | None = None
 
 
-def record_in_store(outputs: RunOutputs, url: str | None, *, root: Path, started: datetime) -> None:
-    """Record the run's document in the store at ``url``; a store that cannot take it is a warning line, not a
-    failed run: the run's own results file stays, and ``tunekit store sync`` records it later."""
-    if url == NO_STORE:
-        return
+def finish_run(document: ResultsDocument, options: RunOptions, *, root: Path, started: datetime,
+               expected_missing: Iterable[str] = (), runs_dir: Path | None = None) -> RunOutputs:
+    """The end of a run: write its results files, read the best scores the store holds for its searches,
+    write the reports (which show those next to the run's), then record the run in the store.
+
+    The results files come first, so that a store slow to answer never holds up what the run computed. A
+    store that cannot be read or written is a warning line, not a failed run: the run's own results file
+    stays, and ``tunekit store sync`` records it later.
+    """
+    outputs = _compared(document, options, expected_missing)
+    _write_results(outputs, options, runs_dir)
+    if options.store == NO_STORE:
+        _write_reports(outputs, options)
+        return outputs
     from tunekit.store import open_store  # SQLAlchemy loads only here
 
-    document = outputs.document
+    store: Store | None = None
+    reported = False
     try:
-        with open_store(url, root=root) as store:  # run ID and branch: the document's own
-            store.record_run(document, started=started, finished=datetime.now(timezone.utc), user=_user())
-            outputs.written.append(("store", store.url))
+        store = open_store(options.store, root=root)
+        searches = [(e.id, space_hash(e.space), e.direction) for e in document.experiments]
+        outputs.recorded_best = store.best_recorded(searches)
+        _write_reports(outputs, options)
+        reported = True
+        # Run ID and branch: the document's own.
+        store.record_run(document, started=started, finished=datetime.now(timezone.utc), user=_user())
+        outputs.written.append(("store", store.url))
     except TunekitError as exc:
+        if not reported:
+            _write_reports(outputs, options)
         kept = next((os.path.relpath(path, root) for label, path in outputs.written if label == "run"),
                     "no results file of its own")
         outputs.warnings.append(f"not recorded in the run store: {exc}; the run is kept in {kept} "
                                 "('tunekit store sync' records it later)")
+    finally:
+        if store is not None:
+            store.close()
+    return outputs
 
 
 def _user() -> str | None:
@@ -79,39 +107,59 @@ def make_document(records: Iterable[ExperimentResult], root: Path, run_id: str =
 
 def write_outputs(document: ResultsDocument, options: RunOptions, *, expected_missing: Iterable[str] = (),
                   runs_dir: Path | None = None) -> RunOutputs:
-    """Compare ``document`` with the options' baseline and write every output they ask for.
+    """Compare ``document`` with the options' baseline and write every output they ask for (not the store).
 
     An output that cannot be written does not stop the others: its error is kept in ``errors``.
     ``expected_missing`` are baseline IDs this run did not set out to run (not "missing" verdicts). With
     ``runs_dir`` (and a run ID in ``document``) the run's own copy goes to ``runs_dir/<run_id>.json``.
     """
+    outputs = _compared(document, options, expected_missing)
+    _write_results(outputs, options, runs_dir)
+    _write_reports(outputs, options)
+    return outputs
+
+
+def _compared(document: ResultsDocument, options: RunOptions, expected_missing: Iterable[str]) -> RunOutputs:
     outputs = RunOutputs(document)
     if options.baseline is not None:
         outputs.comparisons = compare_documents(options.baseline, document,
                                                 tolerance=options.tolerance or DEFAULT_TOLERANCE,
                                                 expected_missing=expected_missing)
+    return outputs
 
-    def write(label: str, path: Path | None, writer: Callable[[Path], None]) -> None:
-        if path is None:
-            return
-        try:
-            writer(path)
-        except OSError as exc:
-            outputs.errors.append(OutputError(f"{path}: cannot write the {label}: {exc.strerror or exc}"))
-        except TunekitError as exc:  # the writer's own line, which names the file
-            outputs.errors.append(exc)
-        else:
-            outputs.written.append((label, path))
 
-    write("results", options.results_path, lambda p: results_io.dump(document, p))
+def _write(outputs: RunOutputs, label: str, path: Path | None, writer: Callable[[Path], None]) -> None:
+    """Write one output; one that cannot be written is an error kept in ``outputs``, and the others go on."""
+    if path is None:
+        return
+    try:
+        writer(path)
+    except OSError as exc:
+        outputs.errors.append(OutputError(f"{path}: cannot write the {label}: {exc.strerror or exc}"))
+    except TunekitError as exc:  # the writer's own line, which names the file
+        outputs.errors.append(exc)
+    else:
+        outputs.written.append((label, path))
+
+
+def _write_results(outputs: RunOutputs, options: RunOptions, runs_dir: Path | None) -> None:
+    """The results file, the run's own copy under ``runs_dir`` and the baseline to save."""
+    document = outputs.document
+    _write(outputs, "results", options.results_path, lambda p: results_io.dump(document, p))
     if runs_dir is not None and document.run_id:
-        write("run", runs_dir / f"{document.run_id}.json", lambda p: results_io.dump(document, p))
-    write("baseline", options.save_baseline_path, lambda p: results_io.dump(document, p))
+        _write(outputs, "run", runs_dir / f"{document.run_id}.json", lambda p: results_io.dump(document, p))
+    _write(outputs, "baseline", options.save_baseline_path, lambda p: results_io.dump(document, p))
+
+
+def _write_reports(outputs: RunOutputs, options: RunOptions) -> None:
+    """The HTML report (with the store's best scores when read) and the MLflow run."""
+    document = outputs.document
     if options.html_path is not None:
         from tunekit.report.html import write_report
 
-        write("report", options.html_path, lambda p: write_report(
-            document, p, baseline=options.baseline, baseline_label=options.baseline_label))
+        _write(outputs, "report", options.html_path, lambda p: write_report(
+            document, p, baseline=options.baseline, baseline_label=options.baseline_label,
+            recorded_best=outputs.recorded_best))
     if options.mlflow is not None:
         from tunekit.tracking import log_to_mlflow
 
@@ -121,4 +169,3 @@ def write_outputs(document: ResultsDocument, options: RunOptions, *, expected_mi
             outputs.errors.append(exc)
         else:
             outputs.written.append(("mlflow", options.mlflow or "MLflow's default tracking URI"))
-    return outputs

@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tunekit.errors import ConfigError
-from tunekit.store._records import RunSummary, StoredExperiment, space_hash
+from tunekit.store._records import RecordedBest, RunSummary, StoredExperiment, space_hash
 from tunekit.store._url import DEFAULT_PATH
 
 if TYPE_CHECKING:
     from tunekit.store._store import Store
 
-__all__ = ["DEFAULT_PATH", "NO_STORE", "RunSummary", "Store", "StoredExperiment", "open_store", "space_hash",
-           "store_url"]
+__all__ = ["DEFAULT_PATH", "NO_STORE", "RecordedBest", "RunSummary", "Store", "StoredExperiment", "open_store",
+           "space_hash", "store_url"]
 
 
 #: ``--store none`` (or ``TUNEKIT_STORE=none``, ``store = "none"``): runs are not recorded.

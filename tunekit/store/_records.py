@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-__all__ = ["RunSummary", "StoredExperiment", "canonical_json", "space_hash"]
+__all__ = ["RecordedBest", "RunSummary", "StoredExperiment", "canonical_json", "space_hash"]
 
 
 def canonical_json(value: Any) -> str:
@@ -68,3 +68,13 @@ class StoredExperiment:
     best_score_std: float | None
     best_folds: tuple[float, ...] | None
     best_params: Mapping[str, Any] | None
+
+
+@dataclass(frozen=True)
+class RecordedBest:
+    """The best score the store holds for one experiment and space: which run found it, on which commit."""
+
+    score: float
+    run_id: str
+    commit: str | None
+    finished: datetime

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from tunekit.results import ResultsDocument
 from tunekit.store import _engine, _rows, _schema
-from tunekit.store._records import RunSummary, StoredExperiment, canonical_json
+from tunekit.store._records import RecordedBest, RunSummary, StoredExperiment, canonical_json
 from tunekit.store._schema import experiments, runs, trials
 
 __all__ = ["Store"]
@@ -179,6 +179,28 @@ class Store:
                             trials.c.score.is_not(None))
                      .order_by(score, runs.c.finished, runs.c.run_id, trials.c.number))
             return _distinct(conn.execute(query).scalars(), k)
+
+    def best_recorded(self, searches: Iterable[tuple[str, str, str]]) -> dict[str, RecordedBest]:
+        """Per experiment ID, the best score recorded for it over its space, of each ``(experiment_id,
+        space_hash, direction)`` in ``searches``; experiments without a recorded score are left out.
+
+        Only runs in ``direction`` count; on ties the earliest run wins (it found the score first).
+        """
+        found: dict[str, RecordedBest] = {}
+        with self._reading("read the best recorded scores") as conn:
+            for experiment_id, space, direction in searches:
+                score = (experiments.c.best_score.desc() if direction == "maximize"
+                         else experiments.c.best_score.asc())
+                query = (select(experiments.c.best_score, runs.c.run_id, runs.c.commit_id, runs.c.finished)
+                         .join(runs, runs.c.run_id == experiments.c.run_id)
+                         .where(experiments.c.experiment_id == experiment_id, experiments.c.space_hash == space,
+                                experiments.c.direction == direction, experiments.c.best_score.is_not(None))
+                         .order_by(score, runs.c.finished, runs.c.run_id).limit(1))
+                row = conn.execute(query).first()
+                if row is not None:
+                    found[experiment_id] = RecordedBest(score=row.best_score, run_id=row.run_id,
+                                                        commit=row.commit_id, finished=_rows.parse_time(row.finished))
+        return found
 
     def document(self, run_id: str) -> ResultsDocument | None:
         """The results document run ``run_id`` was recorded from, every trial included, or ``None``.
