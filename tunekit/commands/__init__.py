@@ -20,6 +20,7 @@ SUBCOMMANDS = {
     "export": "tunekit.commands.export",
     "store": "tunekit.commands.store",
     "history": "tunekit.commands.history",
+    "runs": "tunekit.commands.runs",
 }
 
 

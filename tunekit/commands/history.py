@@ -9,30 +9,19 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from tabulate import tabulate
 
-from tunekit.commands._args import ArgumentParser
-from tunekit.config import find_project_root, load_tool_config
+from tunekit.commands._args import ArgumentParser, open_project_store, select_experiments
 from tunekit.errors import ExitCode, UsageError
 from tunekit.history import Change, Series, branch_commits, build_series, detect_changes
 from tunekit.history.changes import DEFAULT_WINDOW, DEFAULT_Z
-from tunekit.store import NO_STORE, open_store, store_url
 
 __all__ = ["SCHEMA", "main"]
 
 #: The ``--json`` document's schema; fields are only ever added.
 SCHEMA = "tunekit.history/1"
-
-
-def _selected(experiment_ids: Sequence[str], selectors: Sequence[str], keyword: str | None) -> list[str]:
-    """The IDs matching any selector (a node ID or a prefix of one, e.g. a path) and containing ``keyword``."""
-    chosen = [e for e in experiment_ids
-              if (not selectors or any(e == s or e.startswith(s) for s in selectors))
-              and (keyword is None or keyword in e)]
-    return sorted(chosen)
 
 
 def _marker(change: Change | None) -> str:
@@ -83,13 +72,10 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--fail-on-regression", action="store_true",
                         help="exit 1 when the newest commit of a series is a detected regression")
     args = parser.parse_args(list(argv))
-    root = find_project_root(Path.cwd())
-    url = store_url(args.store, load_tool_config(root).store)
-    if url == NO_STORE:
-        raise UsageError("tunekit history: the store is 'none': give --store URL to read runs from")
-    with open_store(url, root=root) as store:
+    root, opened = open_project_store("tunekit history", args.store)
+    with opened as store:
         known = {e for run in store.runs() for e in run.best_scores}
-        ids = _selected(sorted(known), args.selectors, args.keyword)
+        ids = select_experiments(known, args.selectors, args.keyword)
         histories = {e: store.experiment_history(e) for e in ids}
     if (args.selectors or args.keyword) and not ids:
         raise UsageError(f"tunekit history: no recorded experiment matches {' '.join(args.selectors)}"

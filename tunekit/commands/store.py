@@ -18,12 +18,10 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from tunekit import results as results_io
-from tunekit.commands._args import ArgumentParser
-from tunekit.config import find_project_root, load_tool_config
-from tunekit.errors import ExitCode, ResultsError, TunekitError, UsageError, describe_os_error
+from tunekit.commands._args import ArgumentParser, open_project_store
+from tunekit.errors import ExitCode, ResultsError, TunekitError, describe_os_error
 from tunekit.results import ResultsDocument
 from tunekit.run.outputs import RUNS_DIR
-from tunekit.store import NO_STORE, open_store, store_url
 
 __all__ = ["import_run_id", "main"]
 
@@ -86,11 +84,8 @@ def main(argv: Sequence[str]) -> int:
                          help="sqlite:///PATH or postgresql://USER@HOST/DB (default: $TUNEKIT_STORE, "
                               "[tool.tunekit] store, else .tunekit/store.sqlite)")
     args = parser.parse_args(list(argv))
-    root = find_project_root(Path.cwd())
-    url = store_url(args.store, load_tool_config(root).store)
-    if url == NO_STORE:
-        raise UsageError(f"tunekit store {args.action}: the store is 'none': give --store URL")
-    with open_store(url, root=root) as store:
+    root, opened = open_project_store(f"tunekit store {args.action}", args.store)
+    with opened as store:
         candidates: list[tuple[Path, str | None]]
         if args.action == "import":
             candidates = [(path, None) for path in args.files]
