@@ -136,3 +136,56 @@ def test_store_commands_use_the_projects_store_like_a_run_does(project: Path, mo
 def test_store_commands_refuse_the_none_store(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run_subcommand("store", ["sync", "--store", "none"]) == 4
     assert capsys.readouterr().err == "ERROR: tunekit store sync: the store is 'none': give --store URL\n"
+
+
+def _git(root: Path, *args: str) -> str:
+    import subprocess
+
+    done = subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args], cwd=root,
+                          capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+def test_import_git_backfills_every_committed_version_of_a_baseline(
+        project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Each version committed along the branch is one run; one that does not say where it came from is placed
+    at the commit that committed it; a version deleted in between is skipped, and importing again adds nothing."""
+    _git(project, "init", "-q")
+    baseline = project / "baselines" / "experiments.json"
+    commits = []
+    for score, commit_id in [(0.5, "c0ffee1"), (0.6, None), (None, None), (0.7, "c0ffee3")]:
+        if score is None:
+            baseline.unlink()
+            _git(project, "rm", "-q", str(baseline))
+            _git(project, "commit", "-qm", "baseline removed")
+            continue
+        doc = document(score)
+        doc.commit_info = {"id": commit_id, "dirty": True, "branch": "main"} if commit_id else {}
+        results_io.dump(doc, baseline)
+        _git(project, "add", ".")
+        _git(project, "commit", "-qm", f"baseline {score}")
+        commits.append(_git(project, "rev-parse", "HEAD"))
+    results_io.dump(document(0.9), baseline)  # not committed: not imported
+    assert run_subcommand("store", ["import", "--git", "baselines/experiments.json"]) == 0
+    out = capsys.readouterr().out
+    assert "3 run(s) recorded, 0 already stored, 0 unreadable" in out
+    assert f"recorded baselines/experiments.json@{commits[0][:10]} as run import-" in out
+    with open_store(None, root=project) as store:
+        runs = store.runs()
+    exp = "experiments/exp_a.py::tune_a"
+    assert sorted((r.best_scores[exp], r.commit) for r in runs) == [
+        (0.5, "c0ffee1"), (0.6, commits[1]), (0.7, "c0ffee3")]
+    assert run_subcommand("store", ["import", "--git", "baselines/experiments.json"]) == 0
+    assert "0 run(s) recorded, 3 already stored" in capsys.readouterr().out
+
+
+def test_import_git_of_a_file_git_does_not_know_is_one_line_and_exit_4(
+        project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    results_io.dump(document(0.5), project / "results.json")
+    assert run_subcommand("store", ["import", "--git", "results.json"]) == 4  # not a git repository
+    assert capsys.readouterr().err.startswith("ERROR: results.json: cannot read its git history")
+    _git(project, "init", "-q")
+    _git(project, "commit", "-q", "--allow-empty", "-m", "empty")
+    assert run_subcommand("store", ["import", "--git", "results.json"]) == 4
+    assert capsys.readouterr().err == (
+        "ERROR: results.json: no committed version along this branch's first-parent history\n")
