@@ -1,4 +1,4 @@
-"""The optimisers compared: every tunekit strategy plus Optuna (TPE, GP) and skopt's ``gp_minimize``.
+"""The optimisers compared: every tunekit strategy, Optuna (TPE, GP, CMA-ES), skopt's ``gp_minimize``, Hyperopt's TPE.
 
 Each contender runs ``budget`` sequential trials of a problem with a seed and returns, per trial, the
 loss and the optimiser's own time before that trial (the gap between the end of the previous
@@ -15,7 +15,7 @@ from typing import Any
 
 from tunekit.space import Categorical, Integer, Real, Space
 
-__all__ = ["CONTENDERS", "Run", "run_contender"]
+__all__ = ["BUDGET_FREE", "CONTENDERS", "Run", "run_contender"]
 
 
 @dataclass
@@ -67,8 +67,12 @@ def _optuna(sampler_name: str) -> Callable[[Space, _Timed, int, int], None]:
 
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         warnings.simplefilter("ignore")  # experimental-feature warnings
-        sampler = (optuna.samplers.TPESampler(seed=seed) if sampler_name == "tpe"
-                   else optuna.samplers.GPSampler(seed=seed))
+        if sampler_name == "cmaes":
+            # categorical parameters fall back to random sampling, as documented; no warning per trial
+            sampler: Any = optuna.samplers.CmaEsSampler(seed=seed, warn_independent_sampling=False)
+        else:
+            sampler = (optuna.samplers.TPESampler(seed=seed) if sampler_name == "tpe"
+                       else optuna.samplers.GPSampler(seed=seed))
         study = optuna.create_study(sampler=sampler)
         objective._last_end = time.perf_counter()
         for _ in range(budget):
@@ -119,6 +123,43 @@ def _gp_minimize(space: Space, objective: _Timed, budget: int, seed: int) -> Non
         gp_minimize(lambda row: objective(decode(row)), dims, n_calls=budget, random_state=seed)
 
 
+def _hyperopt_tpe(space: Space, objective: _Timed, budget: int, seed: int) -> None:
+    import math
+
+    import numpy as np
+    from hyperopt import fmin, hp, tpe
+
+    dims: dict[str, Any] = {}
+    for name, dim in space.items():
+        if isinstance(dim, Real):
+            dims[name] = (hp.loguniform(name, math.log(dim.low), math.log(dim.high)) if dim.log
+                          else hp.uniform(name, dim.low, dim.high))
+        elif isinstance(dim, Integer):
+            # q-distributions return floats on the grid; the ends are widened by half a step so that every
+            # integer gets the same share, and the value is rounded and clipped back
+            dims[name] = (hp.qloguniform(name, math.log(dim.low - 0.4999), math.log(dim.high + 0.4999), 1)
+                          if dim.log
+                          else hp.quniform(name, dim.low - 0.4999, dim.high + 0.4999, 1))
+        else:
+            assert isinstance(dim, Categorical)
+            dims[name] = hp.choice(name, list(range(len(dim.choices))))
+
+    def decode(sample: dict[str, Any]) -> dict[str, Any]:
+        params: dict[str, Any] = {}
+        for name, dim in space.items():
+            if isinstance(dim, Categorical):
+                params[name] = dim.choices[int(sample[name])]
+            elif isinstance(dim, Integer):
+                params[name] = min(max(round(sample[name]), dim.low), dim.high)
+            else:
+                params[name] = float(sample[name])
+        return params
+
+    objective._last_end = time.perf_counter()
+    fmin(lambda sample: objective(decode(sample)), dims, algo=tpe.suggest, max_evals=budget,
+         rstate=np.random.default_rng(seed), show_progressbar=False, verbose=False)
+
+
 CONTENDERS: dict[str, Callable[[Space, _Timed, int, int], None]] = {
     "tunekit-bayes": _tunekit("bayes"),
     "tunekit-evolution": _tunekit("evolution"),
@@ -126,8 +167,14 @@ CONTENDERS: dict[str, Callable[[Space, _Timed, int, int], None]] = {
     "tunekit-random": _tunekit("random"),
     "optuna-tpe": _optuna("tpe"),
     "optuna-gp": _optuna("gp"),
+    "optuna-cmaes": _optuna("cmaes"),
     "skopt-gp_minimize": _gp_minimize,
+    "hyperopt-tpe": _hyperopt_tpe,
 }
+
+#: Contenders whose proposals do not depend on the budget they are given: the first ``k`` trials of a
+#: longer run are the run with budget ``k`` (same seed), so one run serves every budget.
+BUDGET_FREE = frozenset({"optuna-tpe", "optuna-gp", "optuna-cmaes", "skopt-gp_minimize", "hyperopt-tpe"})
 
 
 def run_contender(contender: str, space: Space, loss: Callable[[dict[str, Any]], float], *,

@@ -6,6 +6,7 @@ Run from the repository root (the contenders are in the ``bench`` extra)::
     python -m benchmarks.strategies            # full run, about 30 minutes on 2 cores
     python -m benchmarks.strategies --quick    # a smoke run: 2 seeds, 20 trials
     python -m benchmarks.strategies --report-only   # re-render RESULTS-strategies.md from the raw JSON
+    python -m benchmarks.strategies --suite bbob    # the broad benchmark (benchmarks/suite_run.py), RESULTS-bbob.md
 
 Every contender gets the same problems, budgets and seeds. BLAS, OpenMP and torch are limited to one
 thread for every contender: the quality runs go two at a time on a two-core machine, and small
@@ -389,7 +390,17 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    suite = argparse.ArgumentParser(add_help=False)
+    suite.add_argument("--suite", choices=("classic", "bbob"), default="classic")
+    chosen, rest = suite.parse_known_args(argv)
+    if chosen.suite == "bbob":
+        from benchmarks.suite_run import main as run_suite
+
+        return run_suite(rest)
     parser = argparse.ArgumentParser(prog="python -m benchmarks.strategies", description=__doc__.split("\n")[0])
+    parser.add_argument("--suite", choices=("classic", "bbob"), default="classic",
+                        help="classic: the problems below (this report); bbob: the broad benchmark, BBOB and the "
+                             "classic problems, see python -m benchmarks.strategies --suite bbob --help")
     parser.add_argument("--seeds", type=int, default=5, help="seeds per synthetic problem (default 5)")
     parser.add_argument("--sklearn-seeds", type=int, default=5, help="seeds per scikit-learn task (default 5)")
     parser.add_argument("--budget", type=int, default=50, help="trials per run (default 50)")
