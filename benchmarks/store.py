@@ -6,6 +6,8 @@
 2. Recording a 1,000-trial run, against the time of the 1,000-trial random search of a trivial objective
    that produced it (target: under 5 %).
 3. Reading the history of 10 experiments over 1,000 runs on SQLite (target: under 1 s).
+4. ``kill -9`` of a process while it records runs, again and again: the store must stay readable, with every
+   run it holds complete (no half-written run).
 
 Run from the repository root: ``python -m benchmarks.store``; writes ``benchmarks/store_results.json`` and
 ``benchmarks/RESULTS-store.md``.
@@ -69,6 +71,43 @@ def _writer(url: str, root: str, barrier: Any, worker: int, queue: Any) -> None:
                 locked += 1
             waits.append(time.perf_counter() - start)
     queue.put((locked, waits))
+
+
+KILLS, KILLED_RUN_TRIALS = 12, 4000
+
+
+def _record_until_killed(url: str, root: str, salt: int) -> None:
+    """Record runs of KILLED_RUN_TRIALS trials (2 experiments) one after the other until killed."""
+    with open_store(url, root=Path(root)) as store:
+        for i in range(1000):
+            doc = _document(2, KILLED_RUN_TRIALS // 2, salt * 1000 + i)
+            store.record_run(doc, run_id=f"k{salt}-r{i}", started=T0, finished=T0 + timedelta(seconds=i))
+
+
+def kill_mid_write(url: str, root: Path) -> dict[str, Any]:
+    """SIGKILL a recording process KILLS times at random moments, then check every stored run is whole."""
+    import random
+    import signal
+
+    rng = random.Random(0)
+    context = multiprocessing.get_context("spawn")
+    with open_store(url, root=root):  # the tables exist before the first writer starts
+        pass
+    for kill in range(KILLS):
+        process = context.Process(target=_record_until_killed, args=(url, str(root), kill))
+        process.start()
+        time.sleep(1.0 + rng.uniform(0.05, 0.6))  # past start-up, at some point of a run's transaction
+        os.kill(process.pid or 0, signal.SIGKILL)
+        process.join()
+    with open_store(url, root=root) as store:
+        ids = {i for i in store.run_ids() if i.startswith("k")}
+        whole = 0
+        for run_id in ids:
+            doc = store.document(run_id)
+            whole += doc is not None and [len(e.trials) for e in doc.experiments] == [KILLED_RUN_TRIALS // 2] * 2
+        history = store.experiment_history("experiments/exp_0.py::tune_0")
+    return {"kills": KILLS, "runs_recorded": len(ids), "runs_whole": whole,
+            "history_rows": len([h for h in history if h.run_id.startswith("k")])}
 
 
 def concurrent_writers(url: str, root: Path) -> dict[str, Any]:
@@ -228,12 +267,20 @@ def _markdown(results: dict[str, Any]) -> str:
             "| read | time |", "| --- | --- |",
             f"| `experiment_history` of all 10 experiments | {read['history_10_s']} s |",
             f"| `runs()` (1,000 summaries) | {read['runs_list_s']} s |",
-            f"| `best_configurations(k=10)` of all 10 experiments | {read['best_configurations_10_s']} s |", ""]
-    return "\n".join(out)
+            f"| `best_configurations(k=10)` of all 10 experiments | {read['best_configurations_10_s']} s |"]
+    out += ["", (f"`kill -9` of a process recording runs of {KILLED_RUN_TRIALS:,} trials, {KILLS} times at random "
+                 "moments (each after about 1 to 1.6 s): afterwards the store opens and every run it holds is "
+                 "whole:"), "",
+            "| store | kills | runs recorded before the kills | runs whole | history rows |",
+            "| --- | --- | --- | --- | --- |"]
+    for name, row in results["killed"].items():
+        out.append(f"| {name} | {row['kills']} | {row['runs_recorded']} | {row['runs_whole']} | "
+                   f"{row['history_rows']} |")
+    return "\n".join([*out, ""])
 
 
 def main() -> None:
-    results: dict[str, Any] = {"concurrent": {}, "recording": {}}
+    results: dict[str, Any] = {"concurrent": {}, "recording": {}, "killed": {}}
     with tempfile.TemporaryDirectory() as tmp, _postgres_schema() as postgres:
         root = Path(tmp)
         print("the tunekit command: 1,000 trials", file=sys.stderr)
@@ -248,6 +295,8 @@ def main() -> None:
             results["concurrent"][name] = concurrent_writers(url, root)
             print(f"{name}: recording cost", file=sys.stderr)
             results["recording"][name] = recording_cost(url, root, search, command_s)
+            print(f"{name}: kill -9 while recording", file=sys.stderr)
+            results["killed"][name] = kill_mid_write(url, root)
         print("SQLite: reading 1,000 runs", file=sys.stderr)
         results["reading"] = reading(root)
     (HERE / "store_results.json").write_text(json.dumps(results, indent=2) + "\n")
