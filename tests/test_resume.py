@@ -333,6 +333,7 @@ def test_two_runs_of_one_experiment_at_once_never_share_its_journal(project: Pat
                             capture_output=True, text=True, timeout=120)
     assert second.returncode == pytest.ExitCode.TESTS_FAILED, second.stdout + second.stderr
     assert "another tunekit run is searching this experiment now" in second.stdout
+    assert "then --resume again" in second.stdout
     output = first.communicate(timeout=120)[0].decode()
     assert first.returncode == 0, output
     journal = read_journal(next((project / ".tunekit" / "journal").glob("*.jsonl")))

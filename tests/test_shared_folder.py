@@ -39,3 +39,56 @@ def test_concurrent_runs_of_different_experiments_each_keep_their_results(tmp_pa
     latest = json.loads((tmp_path / ".tunekit" / "results.json").read_text())
     assert latest["run_id"] in {d.run_id for d in documents}  # the latest is whichever run wrote last
     assert all(f"run: .tunekit/runs/{d.run_id}.json" in "".join(outputs) for d in documents)
+
+
+TOGETHER = """
+import os, time
+from pathlib import Path
+from tunekit import tunable, Real
+
+@tunable(space={"x": Real(0, 1)}, strategy="random", trials=6, seed=0)
+def tune_a(x):
+    # Every trial waits until two runs have started one: the runs overlap, whatever the machine's speed.
+    gate = Path(__file__).parent / "started.txt"
+    with gate.open("a") as f:
+        f.write(f"{os.getpid()}\\n")
+    deadline = time.time() + 60
+    while len(set(gate.read_text().split())) < 2 and time.time() < deadline:
+        time.sleep(0.02)
+    return x
+"""
+
+
+@pytest.mark.slow
+def test_two_teammates_run_one_experiment_at_once_and_history_and_warm_start_see_both(tmp_path: Path) -> None:
+    """The team story end to end: both runs of one experiment at once finish and are recorded on their commit
+    (one journals beside the other), and a warm start continues from the best trial either of them found."""
+    (tmp_path / "pyproject.toml").write_text("[tool.tunekit]\n")
+    (tmp_path / "experiments").mkdir()
+    (tmp_path / "experiments" / "exp_a.py").write_text(TOGETHER)
+    (tmp_path / ".gitignore").write_text(".tunekit/\nexperiments/started.txt\n*.json\n")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    for args in (["init", "-q"], ["add", "."], ["commit", "-qm", "experiments"]):
+        subprocess.run([*git, *args], cwd=tmp_path, check=True)
+    runs = [subprocess.Popen([sys.executable, "-m", "tunekit", "--seed", str(seed), "--json", f"{seed}.json"],
+                             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for seed in (1, 2)]
+    outputs = [run.communicate(timeout=120)[0].decode() for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    assert sum("another run is searching this experiment now: journaled to" in out for out in outputs) == 1, outputs
+    records = [results.load(tmp_path / f"{seed}.json").experiments[0] for seed in (1, 2)]
+    bests = [max(t.score or 0 for t in record.trials) for record in records]
+
+    history = subprocess.run([sys.executable, "-m", "tunekit", "history", "--json"], cwd=tmp_path,
+                             capture_output=True, text=True, timeout=120)
+    assert history.returncode == 0, history.stderr
+    (series,) = json.loads(history.stdout)["experiments"]
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=tmp_path, capture_output=True, text=True).stdout
+    assert [(p["commit"], p["runs"]) for p in series["points"]] == [(commit.strip(), 2)]
+    assert series["points"][0]["best_score"] == pytest.approx(sum(bests) / 2)  # the median of the two runs
+
+    warm = subprocess.run([sys.executable, "-m", "tunekit", "--warm-start", "history", "--trials", "4", "--seed", "3",
+                           "--json", "warm.json"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert warm.returncode == 0, warm.stdout + warm.stderr
+    first = results.load(tmp_path / "warm.json").experiments[0].trials[0]
+    best = max((t for record in records for t in record.trials), key=lambda t: t.score or 0)
+    assert first.warm_start and first.params == best.params and first.score == max(bests)

@@ -280,17 +280,25 @@ def test_recheck_refuses_a_baseline_whose_best_is_outside_todays_space():
         run(experiment(EXP.square, offset=1.0), RunOptions(recheck=document, baseline=document))
 
 
-def test_a_second_run_of_an_experiment_whose_journal_is_held_is_refused_with_one_line(tmp_path):
-    from tunekit.journal import JournalLock, journal_path
+def test_a_second_run_of_an_experiment_whose_journal_is_held_runs_on_a_journal_of_its_own(tmp_path):
+    """A fresh search goes on beside the run holding the journal; a resume of it is refused with one line."""
+    from tunekit.journal import JournalLock, journal_path, read_journal
 
     exp = experiment(EXP.square, offset=1.0)
-    lock = JournalLock.acquire(journal_path(tmp_path, exp.id))  # another run searching this experiment
+    held = journal_path(tmp_path, exp.id)
+    lock = JournalLock.acquire(held)  # another run searching this experiment
     try:
-        for options in (RunOptions(), RunOptions(resume=True)):
-            with pytest.raises(ExperimentFailed, match=r"^exp_run\.py::tune: another tunekit run is searching this "
-                                                       r"experiment now \(its journal .*\.jsonl is locked\)"):
-                run(exp, options, journal_dir=tmp_path, root=tmp_path)
+        with pytest.raises(ExperimentFailed, match=r"^exp_run\.py::tune: another tunekit run is searching this "
+                                                   r"experiment now \(its journal .*\.jsonl is locked\): wait for it "
+                                                   r"to finish, then --resume again$"):
+            run(exp, RunOptions(resume=True), journal_dir=tmp_path, root=tmp_path)
+        beside = run(exp, journal_dir=tmp_path, root=tmp_path)
     finally:
         lock.release()
+    assert beside.status == "passed"
+    (side,) = [p for p in tmp_path.glob("*.jsonl") if p != held]
+    assert side.name.startswith(held.stem + ".") and len(read_journal(side).trials) == len(beside.trials)
+    assert f"another run is searching this experiment now: journaled to {side.name} instead" in beside.notes
+    assert not held.exists()  # the other run's journal is untouched
     assert run(exp, journal_dir=tmp_path, root=tmp_path).status == "passed"  # released: runs again
     assert run(exp, RunOptions(resume=True, trials=8), journal_dir=tmp_path, root=tmp_path).status == "passed"

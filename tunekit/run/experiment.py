@@ -130,6 +130,9 @@ def _search(experiment: Experiment, settings: Settings, options: RunOptions, exe
                                          budget=settings.trials, root=root)
     if restored:
         settings = settings.with_note(f"resumed: {len(restored)} trials from the journal")
+    if journal is not None and journal_dir is not None and journal.path != journal_path(journal_dir, experiment.id):
+        settings = settings.with_note(f"another run is searching this experiment now: journaled to "
+                                      f"{_relative(journal.path, root)} instead")
     if progress is not None:
         progress.started(settings.trials)
     finished = list(restored)  # kept here too: a failed journal write ends run_search without its outcome
@@ -244,6 +247,10 @@ def failure_of(record: ExperimentResult) -> ExperimentFailed | None:
     first_failure = next((t for t in record.trials if t.state is TrialState.FAIL), None)
     traceback_text = first_failure.traceback if first_failure is not None and record.best is None else None
     return ExperimentFailed(record.error or "failed", traceback_text)
+
+
+def _relative(path: Path, root: Path) -> Path:
+    return path.relative_to(root) if path.is_relative_to(root) else path
 
 
 def _history_start(experiment: Experiment, settings: Settings, options: RunOptions, journal_dir: Path | None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -93,8 +94,10 @@ def open_journal(path: Path, *, experiment_id: str, fingerprint: dict[str, Any],
     nothing runs. The longest gap-free prefix of its finished trials, up to ``budget``, is restored;
     later trials, and a trial that never finished (``RUNNING``), are run again.
 
-    The journal stays locked for this run until it is closed: another run of the same experiment at once
-    (plain or ``--resume``) is refused rather than garbling the journal or computing trials twice.
+    The journal stays locked for this run until it is closed. A fresh search of an experiment that another
+    run is searching now gets a journal of its own beside it (``<journal>.<random>.jsonl``: the returned
+    journal's ``path`` says so), so both runs go on; ``--resume`` of it is refused rather than computing
+    trials twice.
 
     Raises:
         ExperimentFailed: One line naming the journal: a journal that cannot be trusted (its file and
@@ -104,9 +107,16 @@ def open_journal(path: Path, *, experiment_id: str, fingerprint: dict[str, Any],
     try:
         lock = JournalLock.acquire(path)
     except JournalBusy:
-        raise ExperimentFailed(
-            f"{experiment_id}: another tunekit run is searching this experiment now (its journal "
-            f"{_shown(path, root)} is locked): wait for it to finish, then run again (or --resume)") from None
+        if resume:
+            raise ExperimentFailed(
+                f"{experiment_id}: another tunekit run is searching this experiment now (its journal "
+                f"{_shown(path, root)} is locked): wait for it to finish, then --resume again") from None
+        # A fresh search computes nothing the other run needs: it runs too, journaled on the side.
+        path = path.with_name(f"{path.stem}.{secrets.token_hex(4)}{path.suffix}")
+        try:
+            lock = JournalLock.acquire(path)  # a new name: nobody else holds it
+        except JournalUnavailable as error:
+            raise ExperimentFailed(journal_failure(experiment_id, error, root)) from None
     except JournalUnavailable as error:
         raise ExperimentFailed(journal_failure(experiment_id, error, root)) from None
     try:
