@@ -175,7 +175,8 @@ def test_missing_plotly_is_one_clear_error(craft, monkeypatch):
 
 # --- tunekit report -----------------------------------------------------------------------------------
 
-def test_report_command_writes_beside_the_results_and_compares(craft, tmp_path, capsys):
+def test_report_command_writes_beside_the_results_and_compares(craft, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # away from any project's run store
     results = tmp_path / "results.json"
     results_io.dump(sample_doc(craft), results)
     assert run_subcommand("report", [str(results)]) == 0
@@ -200,3 +201,28 @@ def test_report_command_usage_errors_exit_4(craft, tmp_path, monkeypatch, capsys
     assert run_subcommand("report", args) == 4
     err = capsys.readouterr().err
     assert err.startswith("ERROR: ") and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_report_command_shows_the_stores_best_ever_scores_without_creating_a_store(craft, tmp_path, monkeypatch,
+                                                                                 capsys):
+    from datetime import datetime, timezone
+
+    from tunekit.store import open_store
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TUNEKIT_STORE", raising=False)
+    (tmp_path / "pyproject.toml").write_text("[tool.tunekit]\n")
+    doc = sample_doc(craft)
+    results_io.dump(doc, tmp_path / "results.json")
+    assert run_subcommand("report", ["results.json", "-o", "plain.html"]) == 0
+    assert "best ever recorded" not in (tmp_path / "plain.html").read_text(encoding="utf-8")
+    assert not (tmp_path / ".tunekit").exists()  # a report never creates a store
+
+    now = datetime.now(timezone.utc)
+    with open_store(None, root=tmp_path) as store:
+        store.record_run(doc, run_id="earlier", started=now, finished=now)
+    assert run_subcommand("report", ["results.json", "-o", "ever.html"]) == 0
+    assert "best ever recorded" in (tmp_path / "ever.html").read_text(encoding="utf-8")
+    assert run_subcommand("report", ["results.json", "-o", "none.html", "--store", "none"]) == 0
+    assert "best ever recorded" not in (tmp_path / "none.html").read_text(encoding="utf-8")
+    capsys.readouterr()
