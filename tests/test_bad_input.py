@@ -40,7 +40,7 @@ CASES = {
                                 "start[1]: 'depth' is not a parameter of the space (parameters: lr)"),
     "start_missing_parameter": ("{'lr': Real(0.1, 1), 'n': Integer(1, 3)}, start=[{'lr': 0.5}]", "def f(lr, n)",
                                 ("start[0]: missing parameter 'n' (a start point gives a value for every "
-                                 "parameter of the space)")),
+                                 "active parameter of the space)")),
     "start_value_out_of_range": ("{'lr': Real(0.1, 1)}, start=[{'lr': 0.5}, {'lr': 2.0}]", "def f(lr)",
                                  "start[1]['lr']: expected a value of Real(0.1, 1.0), got 2.0"),
     "start_value_of_the_wrong_type": ("{'n': Integer(1, 3)}, start=[{'n': 2.5}]", "def f(n)",
@@ -52,6 +52,37 @@ CASES = {
     "start_beyond_trials": ("{'n': Integer(1, 3)}, trials=2, start=[{'n': 1}, {'n': 2}, {'n': 3}]", "def f(n)",
                             ("start: 3 start points do not fit in a budget of 2 trials "
                              "(start points are trials of the budget)")),
+    "condition_on_an_unknown_parameter": ("{'d': Integer(2, 5).when(kernel='poly')}", "def f(d=3)",
+                                          ("space['d']: when(kernel=...): 'kernel' is not a parameter of the space "
+                                           "(parameters: d)")),
+    "condition_on_a_real": ("{'x': Real(0, 1), 'd': Integer(2, 5).when(x=1)}", "def f(x, d=3)",
+                            ("space['d']: when(x=...): 'x' is a Real; a condition needs a Categorical or Integer "
+                             "parent")),
+    "condition_on_an_impossible_value": ("{'k': Categorical(['rbf']), 'd': Integer(2, 5).when(k='poly')}",
+                                         "def f(k, d=3)",
+                                         ("space['d']: when(k=...): 'poly' is not a value of 'k' "
+                                          "(Categorical(['rbf']))")),
+    "condition_cycle": ("{'a': Integer(1, 3).when(b=1), 'b': Integer(1, 3).when(a=1)}", "def f(a=1, b=1)",
+                        "space: the conditions form a cycle (a -> b -> a)"),
+    "condition_without_a_default": ("{'k': Categorical(['rbf', 'poly']), 'd': Integer(2, 5).when(k='poly')}",
+                                    "def f(k, d)",
+                                    ("space['d']: it is active only when(k='poly'), so the function gets no value "
+                                     "when it is not: give the parameter a default (d=...)")),
+    "constraint_raises": (("{'k': Categorical(['a', 'b']), 'd': Integer(2, 5).when(k='a')}, "
+                           "constraints=[lambda p: p['d'] > 2]"), "def f(k, d=2)",
+                          "constraints[0] (<lambda>) raised KeyError: 'd' for {'k': 'b'}"),
+    "constraint_allows_nothing": ("{'n': Integer(1, 3)}, constraints=[lambda p: p['n'] > 5]", "def f(n)",
+                                  "constraints: nothing is allowed (none of * parameter sets tried: *)"),
+    "constraint_not_a_bool": ("{'n': Integer(1, 3)}, constraints=[lambda p: 'yes']", "def f(n)",
+                              "constraints[0] (<lambda>) returned 'yes' for {'n': 1}: expected True or False"),
+    "constraint_not_callable": ("{'n': Integer(1, 3)}, constraints=[3]", "def f(n)",
+                                ("constraints[0]: expected a function of the parameters dict returning True or False, "
+                                 "got int 3")),
+    "start_forbidden": ("{'n': Integer(1, 3)}, constraints=[lambda p: p['n'] != 2], start=[{'n': 2}]", "def f(n)",
+                        "start[0]: forbidden by the constraints"),
+    "start_with_an_inactive_parameter": (("{'k': Categorical(['a', 'b']), 'd': Integer(2, 5).when(k='a')}, "
+                                          "start=[{'k': 'b', 'd': 3}]"), "def f(k, d=2)",
+                                         "start[0]['d']: inactive in this point (when(k='a')): leave it out"),
 }
 
 

@@ -8,9 +8,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+import numpy as np
+
 from tunekit import validation
 from tunekit.errors import SpaceError, SpecError, TunekitError
-from tunekit.space import Dimension, Space
+from tunekit.space import Dimension, Space, constraint_name
 
 __all__ = ["DEFAULT_TRIALS", "DIRECTIONS", "TRIAL_ARGUMENT", "TunableSpec", "get_spec", "tunable"]
 
@@ -23,7 +25,11 @@ TRIAL_ARGUMENT = "trial"
 DEFAULT_TRIALS = 20
 _ATTRIBUTE = "__tunekit__"
 ACCEPTED_ARGUMENTS = ("space", "strategy", "trials", "direction", "seed", "workers", "trial_timeout",
-                      "tolerance", "pruner", "timeout", "patience", "target", "start")
+                      "tolerance", "pruner", "timeout", "patience", "target", "start", "constraints")
+#: Random parameter sets on which constraints are tried when the experiment is declared (besides a small grid).
+_PROBES = 1000
+#: A grid at most this large is tried whole when the experiment is declared: nothing allowed is then exact.
+_PROBED_GRID = 20_000
 
 
 @dataclass(frozen=True)
@@ -83,14 +89,23 @@ def check_start(value: Any, space: Space, trials: int | None) -> tuple[dict[str,
         if unknown:
             raise SpecError(f"start[{i}]: {unknown[0]!r} is not a parameter of the space "
                             f"(parameters: {', '.join(space)})")
-        missing = [name for name in space if name not in point]
+        missing = [name for name in space.active_names(point) if name not in point]
         if missing:
             raise SpecError(f"start[{i}]: missing parameter {missing[0]!r} "
-                            "(a start point gives a value for every parameter of the space)")
-        for name, dim in space.items():
-            if not dim.contains(point[name]):
-                raise SpecError(f"start[{i}][{name!r}]: expected a value of {dim!r}, got {point[name]!r}")
-        normalised = {name: _start_value(dim, point[name]) for name, dim in space.items()}
+                            "(a start point gives a value for every active parameter of the space)")
+        for name in point:
+            if not space.is_active(name, point):
+                raise SpecError(f"start[{i}][{name!r}]: inactive in this point ({space[name].condition_text}): "
+                                "leave it out")
+            if not space[name].contains(point[name]):
+                raise SpecError(f"start[{i}][{name!r}]: expected a value of {space[name]!r}, got {point[name]!r}")
+        normalised = {name: _start_value(dim, point[name]) for name, dim in space.items() if name in point}
+        try:
+            allowed = space.allowed(normalised)
+        except Exception as exc:  # noqa: BLE001 - the user's constraint: any error is a collection error
+            raise SpecError(f"start[{i}]: a constraint raised {type(exc).__name__}: {exc}") from None
+        if not allowed:
+            raise SpecError(f"start[{i}]: forbidden by the constraints")
         key = tuple((type(v), v) for v in normalised.values())
         if key in seen:
             raise SpecError(f"start[{i}]: the same parameters as start[{seen[key]}]")
@@ -123,12 +138,51 @@ def _signature_names(fn: Callable[..., Any], space: Space) -> tuple[bool, tuple[
                                 f"(parameters: {', '.join(params) or 'none'})")
     if TRIAL_ARGUMENT in space:
         raise SpecError(f"space[{TRIAL_ARGUMENT!r}]: {TRIAL_ARGUMENT!r} is reserved for the trial handle")
+    for name, dim in space.items():
+        if dim.conditions and name in params and params[name].default is inspect.Parameter.empty:
+            raise SpecError(f"space[{name!r}]: it is active only {dim.condition_text}, so the function gets no "
+                            f"value when it is not: give the parameter a default ({name}=...)")
     fixtures = tuple(
         name for name, p in params.items()
         if name not in space and name != TRIAL_ARGUMENT
         and p.kind is not inspect.Parameter.VAR_KEYWORD and p.default is inspect.Parameter.empty
     )
     return TRIAL_ARGUMENT in params, fixtures
+
+
+def _with_constraints(space: Space, constraints: Any) -> Space:
+    """``space`` with ``constraints`` added, each checked on a grid and random parameter sets: a constraint
+    that raises or returns something else than a bool, or that allows nothing, is a SpecError naming it."""
+    if constraints is None:
+        return space
+    if isinstance(constraints, (str, bytes)) or not isinstance(constraints, (list, tuple)):
+        constraints = [constraints]
+    for i, constraint in enumerate(constraints):
+        if not callable(constraint):
+            raise SpecError(f"constraints[{i}]: expected a function of the parameters dict returning True or "
+                            f"False, got {type(constraint).__name__} {constraint!r:.60}")
+    space = Space(dict(space), [*space.constraints, *constraints])
+    rng = np.random.default_rng(0)
+    unconstrained = Space(dict(space))
+    probes = list(unconstrained.grid()) if unconstrained.grid_size <= _PROBED_GRID else []
+    probes += [space.complete({}, rng) for _ in range(_PROBES)]
+    allowed = 0
+    for point in probes:
+        verdicts = []
+        for i, constraint in enumerate(space.constraints):
+            where = f"constraints[{i}] ({constraint_name(constraint)})"
+            try:
+                verdict = constraint(dict(point))
+            except Exception as exc:  # noqa: BLE001 - the user's code: any error is a collection error
+                raise SpecError(f"{where} raised {type(exc).__name__}: {exc} for {point}") from None
+            if not isinstance(verdict, (bool, np.bool_)):
+                raise SpecError(f"{where} returned {verdict!r} for {point}: expected True or False")
+            verdicts.append(bool(verdict))
+        allowed += all(verdicts)
+    if not allowed:
+        raise SpecError(f"constraints: nothing is allowed (none of {len(probes)} parameter sets tried: the grid "
+                        "and random draws)")
+    return space
 
 
 def _check_target(fn: Any) -> None:
@@ -147,7 +201,7 @@ def _check_target(fn: Any) -> None:
 def build_spec(fn: Callable[..., Any], *, space: Any, strategy: Any = None, trials: Any = None,
                direction: Any = "maximize", seed: Any = None, workers: Any = None, trial_timeout: Any = None,
                tolerance: Any = None, pruner: Any = None, timeout: Any = None, patience: Any = None,
-               target: Any = None, start: Any = None, **options: Any) -> TunableSpec:
+               target: Any = None, start: Any = None, constraints: Any = None, **options: Any) -> TunableSpec:
     """Validate the decorator's arguments against ``fn``; raise :class:`TunekitError` on the first problem."""
     _check_target(fn)
     if space is None:
@@ -157,6 +211,8 @@ def build_spec(fn: Callable[..., Any], *, space: Any, strategy: Any = None, tria
             if isinstance(dim, Dimension) and dim.problem() is not None:
                 raise SpaceError(f"space[{name!r}]: {dim!r}: {dim.problem()}")
     the_space = space if isinstance(space, Space) else Space(space)
+    takes_trial, fixtures = _signature_names(fn, the_space)  # conditional parameters need defaults first
+    the_space = _with_constraints(the_space, constraints)
     strategy = validation.strategy_name("strategy", strategy)
     trials = validation.count("trials", trials)
     direction = validation.direction(direction)
@@ -178,7 +234,6 @@ def build_spec(fn: Callable[..., Any], *, space: Any, strategy: Any = None, tria
     start_points = () if start_from else check_start(start, the_space, trials)
     if options:
         raise SpecError(f"unknown argument {min(options)!r} (accepted: {', '.join(ACCEPTED_ARGUMENTS)})")
-    takes_trial, fixtures = _signature_names(fn, the_space)
     return TunableSpec(space=the_space, strategy=strategy, trials=trials, direction=direction, seed=seed,
                        takes_trial=takes_trial, fixture_names=fixtures, workers=workers,
                        trial_timeout=trial_timeout, tolerance=tolerance, pruner=pruner, timeout=timeout,
@@ -191,7 +246,8 @@ def tunable(fn: F | None = None, /, *, space: Mapping[str, Dimension] | None = N
             seed: int | None = None, workers: int | str | None = None, trial_timeout: float | None = None,
             tolerance: float | str | None = None, pruner: Any = None, timeout: float | None = None,
             patience: int | None = None, target: float | None = None,
-            start: Sequence[Mapping[str, Any]] | str | None = None, **options: Any) -> Any:
+            start: Sequence[Mapping[str, Any]] | str | None = None,
+            constraints: Sequence[Callable[[dict[str, Any]], bool]] | None = None, **options: Any) -> Any:
     """Declare a function as an experiment: tunekit searches ``space`` for the parameters that optimise it.
 
     The function is returned unchanged with a :class:`TunableSpec` attached, so it can still be called
@@ -222,6 +278,9 @@ def tunable(fn: F | None = None, /, *, space: Mapping[str, Dimension] | None = N
             parameter of the space. They are trials ``0..k-1`` of the budget, and the strategy learns from
             them before its first proposal. ``"history"``: the best configurations the run store holds for
             this experiment and space, as ``--warm-start history`` (up to half the budget).
+        constraints: Functions of a trial's active parameters (a dict) that return whether the combination is
+            allowed; no strategy sends a forbidden one to the objective. A dimension's ``.when(parent=value)``
+            makes it conditional: the function then receives it only where it is active.
     """
 
     def decorate(func: F) -> F:
@@ -229,7 +288,7 @@ def tunable(fn: F | None = None, /, *, space: Mapping[str, Dimension] | None = N
             spec = build_spec(func, space=space, strategy=strategy, trials=trials, direction=direction,
                               seed=seed, workers=workers, trial_timeout=trial_timeout, tolerance=tolerance,
                               pruner=pruner, timeout=timeout, patience=patience, target=target, start=start,
-                              **options)
+                              constraints=constraints, **options)
         except TunekitError as exc:
             spec = TunableSpec(space=None, strategy=strategy, direction=str(direction), error=str(exc))
         setattr(func, _ATTRIBUTE, spec)

@@ -413,11 +413,16 @@ def _read_intermediate(r: _Reader, data: Mapping[str, Any], where: str) -> list[
 
 
 def _check_params(r: _Reader, params: Mapping[str, Any], space: Space, where: str, *, values: bool) -> None:
-    """``params`` names every parameter of ``space`` and no other, each (when ``values``) a legal value."""
+    """``params`` names every active parameter of ``space`` and no other, each (when ``values``) a legal value."""
     for name in params:
         if name not in space:
             raise r.fail(f"{where}.{name}", f"not a parameter of the space (parameters: {', '.join(space)})")
     for name, dim in space.items():
+        active = space.is_active(name, params)
+        if name in params and not active:
+            raise r.fail(f"{where}.{name}", f"inactive here ({dim.condition_text}), so it cannot have a value")
+        if not active:
+            continue
         if name not in params:
             raise r.fail(where, f"missing parameter {name!r} of the space")
         if values and not dim.contains(params[name]):

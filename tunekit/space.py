@@ -8,24 +8,30 @@ range's ``clip``) rather than switching on their kind.
 
 from __future__ import annotations
 
+import copy
 import itertools
 import math
 import numbers
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, ClassVar
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from functools import cached_property
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
 from tunekit.errors import SpaceError
 
-__all__ = ["DEFAULT_GRID_POINTS", "Categorical", "Dimension", "Integer", "Real", "Space"]
+__all__ = ["DEFAULT_GRID_POINTS", "MAX_DRAWS", "Categorical", "Constraint", "Dimension", "Integer", "Real", "Space",
+           "constraint_name"]
 
 #: Grid points used for a continuous (or wide integer) range when ``grid`` is not given.
 DEFAULT_GRID_POINTS = 5
 #: An integer range with at most this many values is enumerated completely by grid search.
 _MAX_FULL_INTEGER_GRID = 10
 _CHOICE_TYPES = (str, int, float, bool, type(None))
+
+
+_D = TypeVar("_D", bound="Dimension")
 
 
 def _is_real(value: object) -> bool:
@@ -43,6 +49,42 @@ class Dimension(ABC):
 
     def __init__(self) -> None:
         self._problem: str | None = None
+        #: Parent name -> the values under which this dimension is active (empty: always active).
+        self.conditions: dict[str, tuple[Any, ...]] = {}
+
+    def when(self: _D, **parents: Any) -> _D:
+        """A copy of this dimension that is active only where each named parent is active and has that value
+        (or, given a list, one of those values): ``Integer(2, 5).when(kernel="poly")``.
+
+        Parents are categorical or integer dimensions of the same space; the space checks them.
+        """
+        conditional = copy.copy(self)
+        conditional.conditions = dict(self.conditions)
+        if not parents:
+            conditional._fail("when() needs at least one parent=value")
+        for name, values in parents.items():
+            allowed = tuple(values) if isinstance(values, (list, tuple)) else (values,)
+            if not allowed:
+                conditional._fail(f"when({name}=[]): give at least one value")
+            conditional.conditions[name] = allowed
+        return conditional
+
+    @property
+    def condition_text(self) -> str:
+        """The conditions as they are written, ``when(kernel='poly')``, or ``""`` for an always active one."""
+        if not self.conditions:
+            return ""
+        parts = ", ".join(f"{name}={values[0]!r}" if len(values) == 1 else f"{name}={list(values)!r}"
+                          for name, values in self.conditions.items())
+        return f"when({parts})"
+
+    def _when_repr(self) -> str:
+        return f".{self.condition_text}" if self.conditions else ""
+
+    def _with_when(self, data: dict[str, Any]) -> dict[str, Any]:
+        if self.conditions:
+            data["when"] = {name: list(values) for name, values in self.conditions.items()}
+        return data
 
     def problem(self) -> str | None:
         """Return why this dimension is invalid, or ``None`` when it is valid."""
@@ -124,6 +166,11 @@ class Dimension(ABC):
                 raise SpaceError(f"type: expected 'real', 'integer' or 'categorical', got {kind!r}")
         except KeyError as exc:
             raise SpaceError(f"{kind} dimension is missing field {exc.args[0]!r}") from None
+        when = data.get("when")
+        if when is not None:
+            if not isinstance(when, Mapping) or not all(isinstance(v, list) for v in when.values()):
+                raise SpaceError(f"when: expected an object of parent name -> list of values, got {when!r}")
+            dim = dim.when(**when)
         dim.validate()
         return dim
 
@@ -239,14 +286,14 @@ class _Range(Dimension):
     def __repr__(self) -> str:
         extra = ", log=True" if self.log is True else ""
         extra += f", grid={self.grid!r}" if self.grid is not None else ""
-        return f"{type(self).__name__}({self.low!r}, {self.high!r}{extra})"
+        return f"{type(self).__name__}({self.low!r}, {self.high!r}{extra}){self._when_repr()}"
 
     def to_dict(self) -> dict[str, Any]:
         self.validate()
         data: dict[str, Any] = {"type": self.kind, "low": self.low, "high": self.high, "log": bool(self.log)}
         if self.grid is not None:
             data["grid"] = int(self.grid) if _is_integer(self.grid) else [self.cast(v) for v in self.grid]
-        return data
+        return self._with_when(data)
 
 
 class Real(_Range):
@@ -398,7 +445,7 @@ class Categorical(Dimension):
 
     def to_dict(self) -> dict[str, Any]:
         self.validate()
-        return {"type": self.kind, "choices": list(self.choices)}
+        return self._with_when({"type": self.kind, "choices": list(self.choices)})
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Categorical) and self.to_dict() == other.to_dict()
@@ -407,13 +454,37 @@ class Categorical(Dimension):
         return hash(repr(self))
 
     def __repr__(self) -> str:
-        return f"Categorical({self.choices!r})"
+        return f"Categorical({self.choices!r}){self._when_repr()}"
+
+
+#: A constraint: called with a trial's active parameters, it returns whether the combination is allowed.
+Constraint = Callable[[dict[str, Any]], bool]
+#: Random draws a constrained space makes before it gives up finding an allowed point.
+MAX_DRAWS = 1000
+#: A conditional or constrained grid larger than this (before conditions) is not enumerated to count it.
+_MAX_ENUMERATED_GRID = 1_000_000
+
+
+def _matches(value: Any, allowed: Sequence[Any]) -> bool:
+    """Whether ``value`` is one of ``allowed``, type-exactly (``1`` is not ``True``) as choices compare."""
+    return any(type(value) is type(a) and value == a for a in allowed)
+
+
+def constraint_name(constraint: Constraint) -> str:
+    """How messages name a constraint: its function's name (``<lambda>`` for a lambda)."""
+    return getattr(constraint, "__name__", None) or type(constraint).__name__
 
 
 class Space(Mapping[str, Dimension]):
-    """An ordered mapping from parameter names to dimensions, validated as a whole."""
+    """An ordered mapping from parameter names to dimensions, validated as a whole.
 
-    def __init__(self, dimensions: Mapping[str, Dimension]) -> None:
+    A dimension with conditions (:meth:`Dimension.when`) is active only where its parents are active and
+    take one of the given values; a parameter set holds the active parameters only. ``constraints`` are
+    callables that say whether a parameter set is allowed (:meth:`allowed`); sampling and the grid keep to
+    the allowed ones.
+    """
+
+    def __init__(self, dimensions: Mapping[str, Dimension], constraints: Sequence[Constraint] = ()) -> None:
         if not isinstance(dimensions, Mapping):
             raise SpaceError(f"space must be a dict of name -> dimension, got {type(dimensions).__name__}")
         if not dimensions:
@@ -427,6 +498,45 @@ class Space(Mapping[str, Dimension]):
             if dim.problem() is not None:
                 raise SpaceError(f"space[{name!r}]: {dim!r}: {dim.problem()}")
         self._dims = dict(dimensions)
+        self._order = self._check_conditions()
+        self.constraints: tuple[Constraint, ...] = tuple(constraints)
+
+    def _check_conditions(self) -> list[str]:
+        """Check every condition's parent; return the names with parents before children (else declared order)."""
+        for name, dim in self._dims.items():
+            for parent, values in dim.conditions.items():
+                where = f"space[{name!r}]: when({parent}=...)"
+                if parent not in self._dims:
+                    raise SpaceError(f"{where}: {parent!r} is not a parameter of the space "
+                                     f"(parameters: {', '.join(self._dims)})")
+                parent_dim = self._dims[parent]
+                if isinstance(parent_dim, Real):
+                    raise SpaceError(f"{where}: {parent!r} is a Real; a condition needs a Categorical or Integer "
+                                     "parent")
+                for value in values:
+                    if not parent_dim.contains(value):
+                        raise SpaceError(f"{where}: {value!r} is not a value of {parent!r} ({parent_dim!r})")
+        order: list[str] = []
+        placed: set[str] = set()
+        waiting = list(self._dims)
+        while waiting:
+            ready = next((n for n in waiting if set(self._dims[n].conditions) <= placed), None)
+            if ready is None:
+                raise SpaceError(f"space: the conditions form a cycle ({self._cycle(waiting)})")
+            order.append(ready)
+            placed.add(ready)
+            waiting.remove(ready)
+        return order
+
+    def _cycle(self, names: list[str]) -> str:
+        """One cycle among ``names`` (each has a parent among them), as ``a -> b -> a``."""
+        path = [names[0]]
+        while True:
+            parent = next(p for p in self._dims[path[-1]].conditions if p in names)
+            if parent in path:
+                loop = path[path.index(parent):]
+                return " -> ".join([*loop, parent])
+            path.append(parent)
 
     def __getitem__(self, name: str) -> Dimension:
         return self._dims[name]
@@ -445,20 +555,110 @@ class Space(Mapping[str, Dimension]):
 
     __hash__ = None  # type: ignore[assignment]
 
+    @property
+    def is_conditional(self) -> bool:
+        """Whether some dimension is active only under a condition."""
+        return any(dim.conditions for dim in self._dims.values())
+
+    @property
+    def is_flat(self) -> bool:
+        """Whether every parameter set names every dimension and is allowed: no conditions, no constraints."""
+        return not self.constraints and not self.is_conditional
+
+    def is_active(self, name: str, params: Mapping[str, Any]) -> bool:
+        """Whether dimension ``name`` is active given the values of its parents in ``params``."""
+        for parent, values in self._dims[name].conditions.items():
+            if parent not in params or not self.is_active(parent, params) or not _matches(params[parent], values):
+                return False
+        return True
+
+    def active_names(self, params: Mapping[str, Any]) -> list[str]:
+        """The dimensions active given ``params`` (only the parents' values matter), in space order."""
+        return [name for name in self._dims if self.is_active(name, params)]
+
+    def restrict(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """``params`` without the parameters that are inactive (or unknown), in space order."""
+        return {name: params[name] for name in self._dims if name in params and self.is_active(name, params)}
+
+    def allowed(self, params: Mapping[str, Any]) -> bool:
+        """Whether every constraint allows ``params`` (active parameters only); a constraint's error propagates."""
+        return all(constraint(dict(params)) for constraint in self.constraints)
+
+    def complete(self, params: Mapping[str, Any], rng: np.random.Generator) -> dict[str, Any]:
+        """``params`` made a legal parameter set: inactive parameters dropped, newly active ones drawn with
+        ``rng`` (parents first), in space order. What evolution needs after a crossover or a mutation."""
+        done: dict[str, Any] = {}
+        for name in self._order:
+            if self.is_active(name, done):
+                done[name] = params[name] if name in params else self._dims[name].sample(rng)
+        return {name: done[name] for name in self._dims if name in done}
+
     def sample(self, rng: np.random.Generator) -> dict[str, Any]:
-        """Draw one parameter set, one value per dimension in space order."""
-        return {name: dim.sample(rng) for name, dim in self._dims.items()}
+        """Draw one allowed parameter set: each active dimension in space order (parents first).
+
+        Raises:
+            SpaceError: the constraints allowed none of :data:`MAX_DRAWS` draws.
+        """
+        if self.is_flat:
+            return {name: dim.sample(rng) for name, dim in self._dims.items()}
+        for _ in range(MAX_DRAWS):
+            point = self.complete({}, rng)
+            if self.allowed(point):
+                return point
+        raise SpaceError(f"the constraints allowed none of {MAX_DRAWS} random parameter sets")
+
+    @cached_property
+    def _grid_points(self) -> dict[str, list[Any]]:
+        return {name: dim.grid_points() for name, dim in self._dims.items()}
+
+    @cached_property
+    def _product_size(self) -> int:
+        return math.prod(len(points) for points in self._grid_points.values())
+
+    @cached_property
+    def _enumerated(self) -> list[dict[str, Any]] | None:
+        """Every allowed grid point of a conditional or constrained space; ``None`` when too large to list."""
+        if self.is_flat or self._product_size > _MAX_ENUMERATED_GRID:
+            return None
+        return list(self._walk_grid())
 
     @property
     def grid_size(self) -> int:
-        """Number of parameter sets grid search enumerates."""
-        return math.prod(len(dim.grid_points()) for dim in self._dims.values())
+        """Number of parameter sets grid search enumerates (for a conditional or constrained grid of more than
+        a million points before conditions, that bound)."""
+        enumerated = self._enumerated
+        return self._product_size if enumerated is None else len(enumerated)
 
     def grid(self) -> Iterator[dict[str, Any]]:
-        """Yield every grid combination, the last dimension varying fastest."""
-        names = list(self._dims)
-        for values in itertools.product(*(self._dims[n].grid_points() for n in names)):
-            yield dict(zip(names, values, strict=True))
+        """Yield every allowed grid combination (active parameters only, no two that differ only in inactive
+        ones), the last dimension varying fastest."""
+        if self.is_flat:
+            names = list(self._dims)
+            for values in itertools.product(*(self._grid_points[n] for n in names)):
+                yield dict(zip(names, values, strict=True))
+            return
+        enumerated = self._enumerated
+        yield from (self._walk_grid() if enumerated is None else enumerated)
+
+    def _walk_grid(self) -> Iterator[dict[str, Any]]:
+        def walk(at: int, partial: dict[str, Any]) -> Iterator[dict[str, Any]]:
+            if at == len(self._order):
+                point = {name: partial[name] for name in self._dims if name in partial}
+                if self.allowed(point):
+                    yield point
+                return
+            name = self._order[at]
+            if not self.is_active(name, partial):
+                yield from walk(at + 1, partial)
+                return
+            for value in self._grid_points[name]:
+                yield from walk(at + 1, {**partial, name: value})
+
+        yield from walk(0, {})
+
+    @cached_property
+    def _grid_positions(self) -> dict[tuple[tuple[str, type, Any], ...], int]:
+        return {_grid_key(point): i for i, point in enumerate(self._enumerated or [])}
 
     def grid_index(self, params: Mapping[str, Any]) -> int | None:
         """Position of ``params`` in :meth:`grid` order, or ``None`` when it is not a grid combination.
@@ -466,9 +666,11 @@ class Space(Mapping[str, Dimension]):
         Values compare type-exactly (``1`` is not ``1.0`` nor ``True``), as grid points have their
         dimension's type; a real value is on the grid only if it equals a grid point exactly.
         """
+        if not self.is_flat:
+            return self._grid_positions.get(_grid_key(params))
         index = 0
-        for name, dim in self._dims.items():
-            points = dim.grid_points()
+        for name in self._dims:
+            points = self._grid_points[name]
             value = params.get(name)
             position = next((i for i, p in enumerate(points) if type(p) is type(value) and p == value), None)
             if name not in params or position is None:
@@ -482,8 +684,9 @@ class Space(Mapping[str, Dimension]):
         return all(not isinstance(d, Real) for d in self._dims.values())
 
     def contains(self, params: Mapping[str, Any]) -> bool:
-        """Return whether ``params`` has exactly this space's names with legal values."""
-        return set(params) == set(self._dims) and all(self._dims[n].contains(v) for n, v in params.items())
+        """Return whether ``params`` has exactly this space's active names with legal values (constraints aside)."""
+        return (set(params) == set(self.active_names(params))
+                and all(name in self._dims and self._dims[name].contains(v) for name, v in params.items()))
 
     def to_dict(self) -> dict[str, dict[str, Any]]:
         """Return the JSON-ready description stored in results files."""
@@ -501,3 +704,7 @@ class Space(Mapping[str, Dimension]):
             except SpaceError as exc:
                 raise SpaceError(f"space[{name!r}]: {exc}") from None
         return cls(dims)
+
+
+def _grid_key(params: Mapping[str, Any]) -> tuple[tuple[str, type, Any], ...]:
+    return tuple(sorted((name, type(value), value) for name, value in params.items()))

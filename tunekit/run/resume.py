@@ -50,12 +50,14 @@ def _illegal(value: Any, dimension: Dimension) -> str | None:
 
 def _check_trial(trial: TrialResult, space: Space) -> str | None:
     """What makes a journaled trial impossible in ``space``, or ``None``."""
-    missing = [name for name in space if name not in trial.params]
+    missing = [name for name in space.active_names(trial.params) if name not in trial.params]
     if missing:
         return f"params: {missing[0]!r} is missing"
     for name, value in trial.params.items():
         if name not in space:
             return f"params: {name!r} is not a parameter of the space"
+        if not space.is_active(name, trial.params):
+            return f"params: {name!r} is inactive here ({space[name].condition_text})"
         problem = _illegal(value, space[name])
         if problem is not None:
             return f"params[{name!r}]: {problem}"

@@ -118,20 +118,32 @@ class EvolutionStrategy(Strategy):
         return parents[int(np.min(rng.choice(len(parents), size=size, replace=False)))]
 
     def _child(self, parents: list[Observation], rng: np.random.Generator) -> dict[str, Any]:
+        """A crossover of two tournament winners, mutated, then repaired for the space's conditions; retried
+        when already evaluated or forbidden by a constraint (a fresh draw when every retry is forbidden)."""
         child: dict[str, Any] = {}
-        for _ in range(10):  # retry a few times when the child was already evaluated
+        for _ in range(10):
             first, second = self._tournament(parents, rng), self._tournament(parents, rng)
             mix = rng.random() < self.crossover_rate
-            child = {name: (second.params[name] if mix and rng.random() < 0.5 else first.params[name])
-                     for name in self.space}
+            child = {}
+            for name in self.space:  # a gene only one parent has (the other's branch lacks it) is that one's
+                take_second = name in second.params and (name not in first.params or (mix and rng.random() < 0.5))
+                if take_second or name in first.params:
+                    child[name] = second.params[name] if take_second else first.params[name]
             child = self.mutate(child, rng)
+            if not self.space.is_flat:
+                child = self.space.complete(child, rng)  # drop genes now inactive, draw newly active ones
+                if not self.space.allowed(child):
+                    continue
             if _param_key(child) not in self._seen:
-                break
-        return child
+                return child
+        return child if self.space.is_flat or self.space.allowed(child) else self.space.sample(rng)
 
     def mutate(self, params: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
-        """Return a mutated copy of ``params``: every value stays a legal value of its dimension."""
-        names = list(self.space)
+        """Return a mutated copy of ``params``: every value stays a legal value of its dimension.
+
+        Each gene mutates with probability one over the number of genes, at least one of them does.
+        """
+        names = [name for name in self.space if name in params]
         rate = 1.0 / len(names)
         chosen = [name for name in names if rng.random() < rate]
         if not chosen:

@@ -17,6 +17,9 @@ __all__ = ["GridStrategy"]
 class GridStrategy(Strategy):
     """Enumerate the grid in order, the last dimension varying fastest.
 
+    In a conditional or constrained space the grid is the allowed combinations of the active parameters
+    only (:meth:`Space.grid`), each once.
+
     When the budget is smaller than the grid, a seeded random subset of the grid (kept in grid order) is
     evaluated instead of its first rows, so that every dimension's range is still covered.
 
@@ -31,7 +34,10 @@ class GridStrategy(Strategy):
     def __init__(self, space: Space, *, seed: int = 0, budget: int | None = None) -> None:
         super().__init__(space, seed=seed, budget=budget)
         self._axes = [(name, space[name].grid_points()) for name in space]
-        self.grid_size = math.prod(len(points) for _, points in self._axes)
+        # A conditional or constrained grid is listed; a plain one is computed point by point.
+        self._listed = None if space.is_flat else list(space.grid())
+        self.grid_size = math.prod(len(points) for _, points in self._axes) if self._listed is None else len(
+            self._listed)
         self._skipped: list[int] = []  # grid indices of start points, ascending
         self._order = self._choose(budget)
 
@@ -53,6 +59,8 @@ class GridStrategy(Strategy):
             if skipped > index:
                 break
             index += 1
+        if self._listed is not None:
+            return dict(self._listed[index])
         params = {}
         for name, points in reversed(self._axes):
             index, offset = divmod(index, len(points))
