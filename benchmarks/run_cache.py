@@ -139,5 +139,6 @@ class RunCache:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile("w", dir=self.path.parent, delete=False, suffix=".tmp") as handle:
             handle.write(text)
+        os.chmod(handle.name, 0o644)  # a temporary file is private; the cache is an ordinary results file
         os.replace(handle.name, self.path)
         self.dirty = False
