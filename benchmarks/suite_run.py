@@ -201,7 +201,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="runs at a time, one process each (default: the number of CPUs)")
     parser.add_argument("--contenders", nargs="+", default=list(defaults.contenders), choices=list(CONTENDERS))
     parser.add_argument("--rerun", nargs="+", default=None, choices=list(CONTENDERS), metavar="CONTENDER",
-                        help="run only these contenders, on the problems every other contender finished")
+                        help="run only these contenders' runs that the current code did not make (after a "
+                             "change), on the problems every other contender finished")
     parser.add_argument("--functions", nargs="*", type=int, default=list(defaults.functions))
     parser.add_argument("--dimensions", nargs="+", type=int, default=list(defaults.dimensions))
     parser.add_argument("--instances", nargs="+", type=int, default=list(defaults.instances))
