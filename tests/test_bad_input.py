@@ -78,6 +78,9 @@ CASES = {
     "constraint_not_callable": ("{'n': Integer(1, 3)}, constraints=[3]", "def f(n)",
                                 ("constraints[0]: expected a function of the parameters dict returning True or False, "
                                  "got int 3")),
+    "branches_differ": ("Branches('model', a={'C': Real(0.1, 1)}, b={'C': Real(0.1, 2)})", "def f(model, C=0.5)",
+                        ("space['C']: Real(0.1, 2.0): Branches('model'): 'C' differs between branches 'a' and 'b': "
+                         "give them different names")),
     "start_forbidden": ("{'n': Integer(1, 3)}, constraints=[lambda p: p['n'] != 2], start=[{'n': 2}]", "def f(n)",
                         "start[0]: forbidden by the constraints"),
     "start_with_an_inactive_parameter": (("{'k': Categorical(['a', 'b']), 'd': Integer(2, 5).when(k='a')}, "
@@ -95,7 +98,7 @@ def _escape(pattern: str) -> str:
 def test_bad_declaration_is_one_line_and_the_neighbour_still_runs(pytester: pytest.Pytester, case: str) -> None:
     space, signature, message = CASES[case]
     pytester.makepyfile(exp_case=f"""
-        from tunekit import tunable, Real, Integer, Categorical
+        from tunekit import tunable, Real, Integer, Categorical, Branches
 
         @tunable(space={space})
         {signature.replace('def f', 'def tune_bad')}:

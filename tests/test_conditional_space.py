@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tunekit.errors import SpaceError
-from tunekit.space import MAX_DRAWS, Categorical, Dimension, Integer, Real, Space
+from tunekit.space import MAX_DRAWS, Branches, Categorical, Dimension, Integer, Real, Space
 
 
 def model_space(**constraints: Any) -> Space:
@@ -89,6 +89,20 @@ def test_conditions_survive_the_results_round_trip() -> None:
     assert repr(space["k"]) == "Integer(1, 5, grid=[1, 3, 5]).when(model='knn')"
     with pytest.raises(SpaceError, match="when: expected an object of parent name -> list of values"):
         Dimension.from_dict({"type": "integer", "low": 1, "high": 2, "when": {"model": "svc"}})
+
+
+def test_branches_put_each_branch_under_its_choice_and_share_alike_parameters() -> None:
+    entries = Branches("model", svc={"C": Real(0.1, 10.0, log=True), "kernel": Categorical(["rbf", "poly"]),
+                                     "degree": Integer(2, 5).when(kernel="poly")},
+                       logreg={"C": Real(0.1, 10.0, log=True)}, forest={})
+    assert entries["model"] == Categorical(["svc", "logreg", "forest"])
+    assert entries["C"].conditions == {"model": ("svc", "logreg")}
+    assert entries["degree"].conditions == {"kernel": ("poly",), "model": ("svc",)}
+    space = Space({**entries, "scale": Real(0.0, 1.0)})
+    assert space.active_names({"model": "forest"}) == ["model", "scale"]
+    assert space.active_names({"model": "logreg"}) == ["model", "C", "scale"]
+    with pytest.raises(SpaceError, match=r"space\['model'\]: .*branch 'a' has a parameter named like the choice"):
+        Space(Branches("model", a={"model": Real(0, 1)}))
 
 
 # --- properties over generated conditional spaces ------------------------------------------------------

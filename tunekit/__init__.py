@@ -23,7 +23,7 @@ from tunekit.errors import (
 from tunekit.pruners import Pruner, register_pruner
 from tunekit.results import ExperimentResult, ResultsDocument, load
 from tunekit.run import tune
-from tunekit.space import Categorical, Dimension, Integer, Real, Space
+from tunekit.space import Branches, Categorical, Dimension, Integer, Real, Space
 from tunekit.strategies import Observation, Strategy, register_strategy
 from tunekit.trial import Trial, TrialPruned, TrialResult, TrialState
 
@@ -33,6 +33,7 @@ except PackageNotFoundError:  # running from a source tree that was not installe
     __version__ = "0.0.0"
 
 __all__ = [
+    "Branches",
     "Categorical",
     "Dimension",
     "ExperimentFailed",

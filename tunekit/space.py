@@ -21,8 +21,8 @@ import numpy as np
 
 from tunekit.errors import SpaceError
 
-__all__ = ["DEFAULT_GRID_POINTS", "MAX_DRAWS", "Categorical", "Constraint", "Dimension", "Integer", "Real", "Space",
-           "constraint_name"]
+__all__ = ["DEFAULT_GRID_POINTS", "MAX_DRAWS", "Branches", "Categorical", "Constraint", "Dimension", "Integer", "Real",
+           "Space", "constraint_name"]
 
 #: Grid points used for a continuous (or wide integer) range when ``grid`` is not given.
 DEFAULT_GRID_POINTS = 5
@@ -704,6 +704,50 @@ class Space(Mapping[str, Dimension]):
             except SpaceError as exc:
                 raise SpaceError(f"space[{name!r}]: {exc}") from None
         return cls(dims)
+
+
+def Branches(parent: str, /, **branches: Mapping[str, Dimension]) -> dict[str, Dimension]:
+    """A choice between branches that each have parameters of their own, as space entries:
+    ``Branches("model", svc={"C": Real(...)}, forest={"depth": Integer(...)})`` is
+    ``{"model": Categorical(["svc", "forest"]), "C": Real(...).when(model="svc"), "depth": ...}``.
+
+    A parameter several branches declare alike is one parameter active in each of them; declared differently,
+    it is an error of the space (give them different names). Merge with other entries: ``{**Branches(...), ...}``.
+    Mistakes are reported when the space is checked, naming the parameter, like a dimension's own.
+    """
+    entries: dict[str, Dimension] = {parent: Categorical(list(branches))}
+    if not branches:
+        entries[parent]._fail(f"Branches({parent!r}) needs at least one branch: name=dict of dimensions")
+    owners: dict[str, list[str]] = {}
+    for branch, dims in branches.items():
+        if not isinstance(dims, Mapping):
+            entries[parent]._fail(f"Branches({parent!r}): branch {branch!r} must be a dict of name -> dimension, "
+                                  f"got {type(dims).__name__}")
+            continue
+        for name, dim in dims.items():
+            if name == parent:
+                entries[parent]._fail(f"Branches({parent!r}): branch {branch!r} has a parameter named like the choice")
+            elif not isinstance(dim, Dimension) or dim.problem() is not None:
+                entries[name] = dim  # the space reports what is wrong with it, naming it
+            elif name not in owners:
+                owners[name] = [branch]
+                entries[name] = dim.when(**{parent: branch})
+            elif entries[name].problem() is None and dim == _unconditioned(entries[name], parent):
+                owners[name].append(branch)
+                entries[name] = dim.when(**{parent: owners[name]})
+            else:
+                broken = copy.copy(dim)
+                broken._fail(f"Branches({parent!r}): {name!r} differs between branches {owners[name][0]!r} and "
+                             f"{branch!r}: give them different names")
+                entries[name] = broken
+    return entries
+
+
+def _unconditioned(dim: Dimension, parent: str) -> Dimension:
+    """``dim`` without its condition on ``parent`` (to compare what branches declared)."""
+    bare = copy.copy(dim)
+    bare.conditions = {k: v for k, v in dim.conditions.items() if k != parent}
+    return bare
 
 
 def _grid_key(params: Mapping[str, Any]) -> tuple[tuple[str, type, Any], ...]:
