@@ -40,3 +40,9 @@ def test_the_model_selection_example_passes_only_active_parameters(tmp_path: Pat
         assert not (params.get("solver") == "liblinear" and params.get("l1_ratio") == 0.5)
         assert ("degree" in params) == (params.get("kernel") == "poly")
     assert experiment["space"]["degree"]["when"] == {"kernel": ["poly"], "model": ["svc"]}
+    recheck = subprocess.run([sys.executable, "-m", "tunekit", "experiments/exp_model_selection.py", "--recheck",
+                              str(results), "--json", str(tmp_path / "recheck.json")], cwd=tmp_path,
+                             capture_output=True, text=True, timeout=300)
+    assert recheck.returncode == 0, recheck.stdout + recheck.stderr  # the best's active parameters, re-evaluated
+    (rechecked,) = json.loads((tmp_path / "recheck.json").read_text())["experiments"]
+    assert rechecked["trials"][0]["params"] == experiment["best"]["params"]

@@ -556,6 +556,11 @@ class Space(Mapping[str, Dimension]):
     __hash__ = None  # type: ignore[assignment]
 
     @property
+    def parents_first(self) -> list[str]:
+        """The names with every parent before its children (else in space order): the order to draw them in."""
+        return list(self._order)
+
+    @property
     def is_conditional(self) -> bool:
         """Whether some dimension is active only under a condition."""
         return any(dim.conditions for dim in self._dims.values())

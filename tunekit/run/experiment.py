@@ -186,9 +186,10 @@ def _recheck(experiment: Experiment, settings: Settings, options: RunOptions, ba
     if previous is None or previous.best is None:
         raise ExperimentSkipped("not in the baseline: a new experiment, nothing to re-check")
     best = previous.best
-    if set(best.params) != set(spec.space):
+    expected = spec.space.active_names(best.params)
+    if set(best.params) != set(expected):
         raise ExperimentFailed(f"{experiment.id}: the baseline's best parameters {sorted(best.params)} do not "
-                               f"match the space {sorted(spec.space)}: save a new baseline")
+                               f"match the space's active ones {sorted(expected)}: save a new baseline")
     outside = [name for name, value in best.params.items() if not spec.space[name].contains(value)]
     if outside:
         name = outside[0]
