@@ -104,11 +104,11 @@ def test_tolerance_from_decorator_and_command_line(baseline: pytest.Pytester, mo
     monkeypatch.setenv("DEGRADE", "1")
     loose = baseline.runpytest("exp_sgd.py", "--recheck", "baseline.json", "--tolerance", "50%")
     assert loose.ret == 0
-    loose.stdout.fnmatch_lines(["tune_sgd*(tol 50%)*unchanged"])
+    loose.stdout.fnmatch_lines(["tune_sgd*(paired, tol 50%)*unchanged"])
     (baseline.path / "exp_sgd.py").write_text(EXPERIMENT.replace("seed=0)", "seed=0, tolerance=0.5)"))
     decorated = baseline.runpytest("exp_sgd.py", "--recheck", "baseline.json", "--tolerance", "0.0001")
     assert decorated.ret == 0  # the experiment's own tolerance wins
-    decorated.stdout.fnmatch_lines(["tune_sgd*(tol 0.5)*unchanged"])
+    decorated.stdout.fnmatch_lines(["tune_sgd*(paired, tol 0.5)*unchanged"])
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -153,3 +153,37 @@ def test_compare_command(baseline: pytest.Pytester, run_tunekit, monkeypatch) ->
         bad = run_tunekit("compare", *args)
         assert bad.ret == pytest.ExitCode.USAGE_ERROR
         bad.stderr.fnmatch_lines([message])
+
+
+# The issue's case: a logistic regression on fixed 5-fold splits, every fold score lowered by exactly 0.02.
+SHIFTED = """
+import os
+from sklearn.datasets import load_breast_cancer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from tunekit import tunable, Real
+
+X, y = load_breast_cancer(return_X_y=True)
+
+@tunable(space={"C": Real(1e-3, 1e2, log=True)}, strategy="random", trials=5, seed=0)
+def tune_logreg(C):
+    model = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=1000))
+    folds = cross_val_score(model, X, y, cv=StratifiedKFold(5, shuffle=True, random_state=0))
+    return folds - float(os.environ.get("SHIFT", "0"))
+"""
+
+
+def test_a_two_point_drop_on_every_fold_is_caught_by_the_paired_rule(pytester: pytest.Pytester,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    pytester.makepyfile(exp_logreg=SHIFTED)
+    assert pytester.runpytest("exp_logreg.py", "--save-baseline", "baseline.json").ret == 0
+    same = pytester.runpytest("exp_logreg.py", "--recheck", "baseline.json")
+    assert same.ret == 0
+    same.stdout.fnmatch_lines(["tune_logreg*+0 *(paired, tol 0)*unchanged"])
+    monkeypatch.setenv("SHIFT", "0.02")
+    for args in (["--baseline", "baseline.json"], ["--recheck", "baseline.json"]):
+        result = pytester.runpytest("exp_logreg.py", *args)
+        assert result.ret == pytest.ExitCode.TESTS_FAILED, args
+        result.stdout.fnmatch_lines(["tune_logreg*-0.02 *(paired, tol 0)*REGRESSED"])

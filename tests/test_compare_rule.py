@@ -83,3 +83,60 @@ def test_tolerance_round_trips_through_text(value: float) -> None:
     for tol in (Tolerance(value), Tolerance(value / 100, relative=True)):
         again = Tolerance.parse(str(tol))
         assert again.relative == tol.relative and again.value == pytest.approx(tol.value, rel=1e-5, abs=1e-12)
+
+
+# --- paired folds --------------------------------------------------------------------------------------
+
+def _record(params: dict, folds: list[list[float]], strategy: str = "random"):
+    from tunekit.results import ExperimentResult
+    from tunekit.trial import TrialResult, TrialState
+
+    trials = [TrialResult(number=i, params=dict(params), state=TrialState.COMPLETE, score=sum(f) / len(f),
+                          folds=f, duration_s=0.1) for i, f in enumerate(folds)]
+    return ExperimentResult(id="exp.py::tune", strategy=strategy, direction="maximize", seed=0,
+                            budget={"trials": len(trials)}, space={"C": {"type": "real", "low": 0.001, "high": 100.0,
+                                                                         "log": True}},
+                            trials=trials, duration_s=1.0)
+
+
+NOISY = [0.95, 0.99, 0.93, 0.97, 0.96]
+
+
+def test_the_same_parameters_on_the_same_folds_are_paired() -> None:
+    from tunekit.compare import compare_experiment, paired_differences
+
+    baseline = _record({"C": 1.0}, [NOISY])
+    dropped = _record({"C": 1.0}, [[f - 0.02 for f in NOISY]])
+    assert paired_differences(baseline, dropped) == pytest.approx([-0.02] * 5)
+    verdict = compare_experiment(baseline, dropped)
+    assert verdict.paired and verdict.verdict is Verdict.REGRESSED and verdict.rule == "paired, tol 0"
+    # the same drop judged as two independent samples hides in the fold spread
+    elsewhere = _record({"C": 2.0}, [[f - 0.02 for f in NOISY]])
+    unpaired = compare_experiment(baseline, elsewhere)
+    assert not unpaired.paired and unpaired.verdict is Verdict.UNCHANGED and unpaired.rule == "2 SE"
+    assert paired_differences(baseline, _record({"C": 1.0}, [NOISY[:4]])) is None  # another number of folds
+
+
+def test_a_recheck_pools_the_differences_of_its_repeats_with_students_t() -> None:
+    from scipy.stats import norm, t
+
+    from tunekit.compare import compare_experiment
+
+    baseline = _record({"C": 1.0}, [NOISY])
+    repeats = [[f + shift for f in NOISY] for shift in (-0.01, 0.01, 0.0)]
+    verdict = compare_experiment(baseline, _record({"C": 1.0}, repeats, strategy="recheck"))
+    differences = [-0.01] * 5 + [0.01] * 5 + [0.0] * 5
+    mean = sum(differences) / 15
+    sd = math.sqrt(sum((d - mean) ** 2 for d in differences) / 14)
+    quantile = t.ppf(norm.cdf(2.0), 14)
+    assert verdict.paired and verdict.quantile == pytest.approx(quantile)
+    assert verdict.noise == pytest.approx(quantile * sd / math.sqrt(15))
+    assert verdict.verdict is Verdict.UNCHANGED and verdict.rule.startswith("paired ")
+
+
+@given(st.lists(st.floats(min_value=0.0, max_value=1.0), min_size=2, max_size=10))
+def test_identical_paired_folds_are_unchanged(values: list[float]) -> None:
+    from tunekit.compare import compare_experiment
+
+    verdict = compare_experiment(_record({"C": 1.0}, [values]), _record({"C": 1.0}, [list(values)]))
+    assert verdict.paired and verdict.verdict is Verdict.UNCHANGED

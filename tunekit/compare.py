@@ -1,10 +1,14 @@
 """Baselines and regression checks: direction-aware, noise-aware verdicts between two results.
 
 The rule (documented in the README): let ``worse`` be how much the current score is worse than the
-baseline's, in the experiment's direction. When both scores come with fold scores, the noise band is
-``Z`` standard errors of the difference of two means, ``se = sqrt(s_b**2 / n_b + s_c**2 / n_c)`` with
-sample standard deviations; otherwise it is 0. The allowed worsening is ``max(tolerance, Z * se)``.
-``worse > allowed`` is a regression, ``-worse > allowed`` an improvement, anything else is unchanged.
+baseline's, in the experiment's direction. When both are measured on the same parameters with the same
+number of folds (a re-check, or a search that found the same best again), the folds are paired: the noise
+band is the one-sided Student-t quantile (at the false-alarm rate of ``Z`` normal standard errors) times
+the standard error of the per-fold differences, ``sd(d) / sqrt(n)``; a re-check's repeats pool their
+differences. Otherwise, when both come with fold scores, it is ``Z`` standard errors of the difference of two
+independent means, ``sqrt(s_b**2 / n_b + s_c**2 / n_c)``; without folds it is 0. The allowed worsening,
+which is also the smallest worsening the check detects, is ``max(tolerance, band)``. ``worse > allowed``
+is a regression, ``-worse > allowed`` an improvement, anything else is unchanged.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ from enum import Enum
 from typing import Any
 
 from tunekit.errors import SpecError
-from tunekit.results import ExperimentResult, ResultsDocument
+from tunekit.results import RECHECK_STRATEGY, ExperimentResult, ResultsDocument
+from tunekit.trial import TrialState
 
 __all__ = [
     "Z_SCORE",
@@ -28,6 +33,7 @@ __all__ = [
     "compare_experiment",
     "compare_scores",
     "noise_std_error",
+    "paired_differences",
     "provenance_warnings",
 ]
 
@@ -96,16 +102,22 @@ class Comparison:
     current: float | None = None
     delta: float | None = None  # current - baseline
     allowed: float | None = None
-    noise: float | None = None  # Z * standard error of the difference, when fold scores exist
+    noise: float | None = None  # the noise band (a quantile times the standard error), when fold scores exist
     tolerance: Tolerance | None = None
     direction: str = "maximize"
+    #: Whether the folds were paired (same parameters, same number of folds): per-fold differences judged.
+    paired: bool = False
+    #: The band's width in standard errors (Z for independent samples, Student's t for paired differences).
+    quantile: float | None = None
 
     @property
     def rule(self) -> str:
-        """Which bound set ``allowed``: the noise band or the tolerance."""
+        """Which bound set ``allowed`` (the noise band or the tolerance), and whether the folds were paired."""
         if self.noise is not None and self.allowed is not None and self.noise >= self.allowed > 0:
-            return f"{Z_SCORE:g} SE"
-        return f"tol {self.tolerance}" if self.tolerance is not None else ""
+            band = f"{self.quantile or Z_SCORE:.2g} SE"
+            return f"paired {band}" if self.paired else band
+        tolerance = f"tol {self.tolerance}" if self.tolerance is not None else ""
+        return f"paired, {tolerance}" if self.paired and tolerance else tolerance
 
     def reason(self) -> str:
         """A one-line explanation, used as the failure message of a regressed experiment."""
@@ -128,14 +140,37 @@ def noise_std_error(baseline_folds: Sequence[float] | None, current_folds: Seque
     return math.sqrt(variance(baseline_folds) / len(baseline_folds) + variance(current_folds) / len(current_folds))
 
 
+def _paired_band(differences: Sequence[float]) -> tuple[float, float]:
+    """The noise band of paired differences and its quantile: Student's t with n - 1 degrees of freedom at
+    the one-sided false-alarm rate of ``Z_SCORE`` normal standard errors, times ``sd(d) / sqrt(n)``."""
+    from scipy.stats import norm, t  # loaded only for paired verdicts
+
+    n = len(differences)
+    mean = sum(differences) / n
+    sd = math.sqrt(sum((d - mean) ** 2 for d in differences) / (n - 1))
+    quantile = float(t.ppf(norm.cdf(Z_SCORE), n - 1))
+    return quantile * sd / math.sqrt(n), quantile
+
+
 def compare_scores(baseline: float, current: float, *, direction: str, tolerance: Tolerance = DEFAULT_TOLERANCE,
                    baseline_folds: Sequence[float] | None = None, current_folds: Sequence[float] | None = None,
-                   experiment_id: str = "") -> Comparison:
-    """Compare two scores of one experiment (see the module docstring for the rule)."""
+                   experiment_id: str = "", differences: Sequence[float] | None = None) -> Comparison:
+    """Compare two scores of one experiment (see the module docstring for the rule).
+
+    ``differences`` (current minus baseline, fold by fold, at least two) makes it a paired comparison; the
+    fold scores are then not used.
+    """
     sign = 1.0 if direction == "maximize" else -1.0
     worse = sign * (baseline - current)
-    se = noise_std_error(baseline_folds, current_folds)
-    noise = None if se is None else Z_SCORE * se
+    paired = differences is not None and len(differences) >= 2
+    quantile: float | None = None
+    noise: float | None
+    if paired:
+        assert differences is not None
+        noise, quantile = _paired_band(differences)
+    else:
+        se = noise_std_error(baseline_folds, current_folds)
+        noise = None if se is None else Z_SCORE * se
     epsilon = _FLOAT_EPSILON * max(1.0, abs(baseline), abs(current))
     allowed = max(tolerance.allowed(baseline), noise or 0.0, epsilon)
     if worse > allowed:
@@ -146,7 +181,7 @@ def compare_scores(baseline: float, current: float, *, direction: str, tolerance
         verdict = Verdict.UNCHANGED
     return Comparison(id=experiment_id, verdict=verdict, baseline=baseline, current=current,
                       delta=current - baseline, allowed=allowed, noise=noise, tolerance=tolerance,
-                      direction=direction)
+                      direction=direction, paired=paired, quantile=quantile)
 
 
 def reference_folds(experiment: ExperimentResult) -> tuple[float | None, list[float] | None]:
@@ -155,7 +190,7 @@ def reference_folds(experiment: ExperimentResult) -> tuple[float | None, list[fl
     A tuned experiment is judged by its best trial. A re-check (several evaluations of the same parameters)
     by the mean of its evaluations, with every evaluation's folds (or scores) pooled as its noise sample.
     """
-    if experiment.strategy == "recheck":
+    if experiment.strategy == RECHECK_STRATEGY:
         complete = [t for t in experiment.trials if t.score is not None and t.state.value == "COMPLETE"]
         if not complete:
             return None, None
@@ -164,6 +199,30 @@ def reference_folds(experiment: ExperimentResult) -> tuple[float | None, list[fl
         return score, pooled if len(pooled) >= 2 else None
     best = experiment.best
     return (None, None) if best is None else (best.score, best.folds)
+
+
+def paired_differences(baseline: ExperimentResult, current: ExperimentResult) -> list[float] | None:
+    """Current minus baseline fold by fold, when the two were measured on the same parameters with the same
+    number of folds (at least two): the baseline's best against the current best, or against every
+    evaluation of a re-check (pooled). ``None`` when they cannot be paired."""
+    if baseline.strategy == RECHECK_STRATEGY:
+        return None  # a re-check baseline is already a pooled sample
+    reference = baseline.best
+    if reference is None or not reference.folds or len(reference.folds) < 2:
+        return None
+    if current.strategy == RECHECK_STRATEGY:
+        measured = [t for t in current.trials if t.state is TrialState.COMPLETE and t.score is not None]
+    else:
+        measured = [current.best] if current.best is not None else []
+    if not measured or any(t.folds is None or len(t.folds) != len(reference.folds)
+                           or canonical_params(t.params) != canonical_params(reference.params) for t in measured):
+        return None
+    return [c - b for t in measured for c, b in zip(t.folds or (), reference.folds, strict=True)]
+
+
+def canonical_params(params: Mapping[str, Any]) -> tuple[tuple[str, str, str], ...]:
+    """A comparable form of a parameter set: names sorted, values with their types (``1`` is not ``True``)."""
+    return tuple(sorted((name, type(value).__name__, repr(value)) for name, value in params.items()))
 
 
 def compare_experiment(baseline: ExperimentResult | None, current: ExperimentResult | None,
@@ -183,7 +242,8 @@ def compare_experiment(baseline: ExperimentResult | None, current: ExperimentRes
                           direction=current.direction, tolerance=tolerance,
                           allowed=tolerance.allowed(baseline_score))
     return compare_scores(baseline_score, current_score, direction=current.direction, tolerance=tolerance,
-                          baseline_folds=baseline_folds, current_folds=current_folds, experiment_id=current.id)
+                          baseline_folds=baseline_folds, current_folds=current_folds, experiment_id=current.id,
+                          differences=paired_differences(baseline, current))
 
 
 def compare_documents(baseline: ResultsDocument, current: ResultsDocument, *,
