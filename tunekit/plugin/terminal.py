@@ -33,6 +33,11 @@ def _width(config: pytest.Config) -> int:
     return config.get_terminal_writer().fullwidth
 
 
+def _best_forms(score: float | None, std: float | None) -> tuple[str, ...]:
+    """``best 0.9776±0.011``, or without the fold spread where that does not fit."""
+    return (f"best {format_score(score, std)}", f"best {format_score(score)}")
+
+
 class LiveLine:
     """Progress of the running experiment on its line of the verbose terminal output (a runner Progress)."""
 
@@ -48,11 +53,21 @@ class LiveLine:
         self.prefix = prefix if isinstance(prefix, str) else ""
         self.last = 0.0
 
+    def _fitting(self, parts: list[tuple[str, ...]]) -> str:
+        """As many of ``parts`` (most important first) as fit beside the node ID and pytest's " PASSED [100%]",
+        each in the longest of its forms that fits: a part is shortened or dropped whole, never cut, so no
+        number is ever shown truncated."""
+        room = _width(self.config) - len(self.prefix) - 16
+        shown = ""
+        for forms in parts:
+            fits = [f"{shown} {form}" if shown else form for form in forms]
+            fits = [candidate for candidate in fits if len(candidate) <= room]
+            if not fits:
+                break
+            shown = fits[0]
+        return shown
+
     def _write(self, text: str) -> None:
-        room = _width(self.config) - len(self.prefix) - 16  # leave room for " PASSED [100%]"
-        if room < 12:
-            return
-        text = text[:room]
         assert self.reporter is not None  # enabled only with a terminal reporter
         if self.capture is not None:
             with self.capture.global_and_fixture_disabled():
@@ -70,16 +85,21 @@ class LiveLine:
         if now - self.last < 0.1 and done < self.budget:
             return
         self.last = now
-        best_text = f" best {format_score(best.score, best.score_std)} (#{best.number})" if best else ""
-        self._write(f"\r{self.prefix}trial {done}/{self.budget}{best_text}\x1b[K")
+        parts: list[tuple[str, ...]] = [(f"trial {done}/{self.budget}",)]
+        if best is not None:
+            parts += [_best_forms(best.score, best.score_std), (f"(#{best.number})",)]
+        self._write(f"\r{self.prefix}{self._fitting(parts)}\x1b[K")
 
     def finished(self, record: ExperimentResult) -> None:
         if not self.enabled:
             return
         best = record.best
-        text = (f"{record.count(TrialState.COMPLETE)}/{record.budget['trials']} "
-                f"best {format_score(best.score, best.score_std) if best else '-'} {record.duration_s:.1f}s ")
-        self._write(f"\r{self.prefix}{text}\x1b[K" if self.live and self.prefix else text)
+        parts: list[tuple[str, ...]] = [(f"{record.count(TrialState.COMPLETE)}/{record.budget['trials']} trials",),
+                 _best_forms(best.score, best.score_std) if best else ("best -",), (f"{record.duration_s:.1f}s",)]
+        shown = self._fitting(parts)
+        if not shown:
+            return
+        self._write(f"\r{self.prefix}{shown} \x1b[K" if self.live and self.prefix else f"{shown} ")
 
 
 class TerminalSummary:
