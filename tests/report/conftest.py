@@ -1,8 +1,9 @@
-"""Crafted results for the report tests: experiments built trial by trial, no search run."""
+"""Results for the report tests: experiments crafted trial by trial, and one conditional search run for real."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
 from types import SimpleNamespace
 from typing import Any
 
@@ -62,3 +63,53 @@ def make_doc(*experiments: ExperimentResult) -> ResultsDocument:
 def craft() -> SimpleNamespace:
     """``craft.trial(...)``, ``craft.experiment(...)``, ``craft.doc(...)`` and ``craft.SPACE``."""
     return SimpleNamespace(trial=make_trial, experiment=make_experiment, doc=make_doc, SPACE=DEFAULT_SPACE)
+
+
+# --- a conditional search, run for real ------------------------------------------------------------------
+
+def conditional_space() -> dict[str, Any]:
+    """Model selection: each model has its own parameters, the SVC's ``degree`` only for the poly kernel."""
+    from tunekit import Categorical, Integer, Real
+
+    return {"model": Categorical(["svc", "knn", "forest"]),
+            "kernel": Categorical(["rbf", "poly"]).when(model="svc"),
+            "degree": Integer(2, 5).when(kernel="poly"),
+            "C": Real(0.01, 100.0, log=True).when(model="svc"),
+            "gamma": Real(0.0, 2.0).when(kernel="rbf"),
+            "k": Integer(1, 30).when(model="knn"),
+            "depth": Integer(2, 12).when(model="forest")}
+
+
+def realistic_score(model: str, kernel: str = "rbf", degree: int = 3, C: float = 1.0, gamma: float = 1.0,
+                    k: int = 5, depth: int = 6) -> float:
+    """Every branch parameter matters a little; which model matters most."""
+    if model == "svc":
+        shape = -0.02 * (degree - 2) if kernel == "poly" else -0.03 * abs(gamma - 1.0)
+        return 0.80 + 0.04 * math.log10(C) + shape
+    if model == "knn":
+        return 0.70 - 0.004 * k
+    return 0.62 + 0.01 * depth
+
+
+def tune_conditional(score: Callable[..., float] = realistic_score, *, seed: int = 3,
+                     trials: int = 30) -> ExperimentResult:
+    """The record of a real random search of :func:`conditional_space` (objective defaults: inactive values)."""
+    import tunekit
+
+    def tune_models(model, kernel="rbf", degree=3, C=1.0, gamma=1.0, k=5, depth=6):
+        return score(model=model, kernel=kernel, degree=degree, C=C, gamma=gamma, k=k, depth=depth)
+
+    tunable = tunekit.tunable(space=conditional_space(), strategy="random", trials=trials, seed=seed)(tune_models)
+    return tunekit.tune(tunable, experiment_id="experiments/exp_models.py::tune_models")
+
+
+@pytest.fixture(scope="session")
+def conditional_record() -> ExperimentResult:
+    """30 random trials of a model choice between three branches with their own parameters."""
+    return tune_conditional()
+
+
+@pytest.fixture
+def conditional() -> SimpleNamespace:
+    """``conditional.space()`` (the dimensions) and ``conditional.tune(score, seed=...)`` (a record)."""
+    return SimpleNamespace(space=conditional_space, tune=tune_conditional)

@@ -147,3 +147,17 @@ def test_real_mlflow_round_trip(craft, tmp_path, monkeypatch):
     history = client.get_metric_history(first.info.run_id, "intermediate")
     assert sorted((m.step, m.value) for m in history) == [(1, 0.5), (2, 0.7)]
     assert sorted(r.info.status for r in children) == ["FAILED", "FINISHED", "KILLED"]
+
+
+def test_a_conditional_search_logs_each_trials_active_params_only(craft, fake_mlflow, conditional_record):
+    parents = log_to_mlflow(craft.doc(conditional_record))
+    runs = fake_mlflow.instances[-1].runs
+    parent = runs[parents[conditional_record.id]]
+    best = conditional_record.best
+    assert {k for k in parent["params"] if k.startswith("best.")} == {f"best.{k}" for k in best.params}
+    children = sorted((r for r in runs.values() if r["tags"].get("mlflow.parentRunId") == parents[
+        conditional_record.id]), key=lambda r: int(r["tags"]["tunekit.trial"]))
+    assert len(children) == 30
+    for child, trial in zip(children, sorted(conditional_record.trials, key=lambda t: t.number), strict=True):
+        assert child["params"] == {k: str(v) for k, v in trial.params.items()}  # nothing for inactive ones
+    assert {len(c["params"]) for c in children} == {2, 4}  # a k-NN or forest trial has 2, an SVC trial 4

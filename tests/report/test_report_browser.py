@@ -196,3 +196,16 @@ def test_hostile_large_and_pruned_results_render_safely(chromium, craft, tmp_pat
     assert kinds.count("intermediate") == 1 and kinds.count("parallel") == kinds.count("importance") == 2
     assert "tune_&lt;script&gt;alert(1)&lt;/script&gt;\"'" in text  # shown as text in the page
     assert not re.search(r"<script>alert", text.split("</head>", 1)[1])
+
+
+def test_a_conditional_search_renders_every_plot(chromium, craft, conditional_record, tmp_path):
+    """Parameters absent from most trials: slices of the trials that have them, inactive positions in the
+    parallel coordinates, importance over every trial."""
+    report = tmp_path / "conditional.html"
+    write_report(craft.doc(conditional_record), report)
+    dom, text = render(chromium, report, tmp_path)
+    assert_rendered(dom)
+    kinds = [p["data-plot"] for p in dom.plots]
+    assert kinds.count("slice") == len(conditional_record.space) == 7
+    assert kinds.count("parallel") == kinds.count("importance") == 1
+    assert "(inactive)" in text and "Search space: 7 parameters, 6 conditional" in text

@@ -2,9 +2,11 @@
 
 Columns: ``id`` (the experiment's node ID), ``number``, ``state``, ``score``, ``score_std``,
 ``duration_s``, ``error``, ``seed``, ``intermediate`` (the ``[[step, value], ...]`` a trial reported), then
-``params.NAME`` for every parameter and ``metrics.NAME`` for every
-metric of any experiment in the file (empty where a trial has none). Numbers keep full precision; lists
-and objects (fold scores of a metric, intermediate values) are written as JSON; ``null`` is an empty cell.
+``params.NAME`` for every parameter (each experiment's space in its order, experiments in file order) and
+``metrics.NAME`` for every metric of any experiment in the file, empty where a trial has none: a parameter
+of another experiment, or one inactive in the trial (a conditional parameter whose ``when`` did not hold).
+Numbers keep full precision; lists and objects (fold scores of a metric, intermediate values) are written as
+JSON; ``null`` is an empty cell.
 Text that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
 return) gets a leading apostrophe, as OWASP recommends; numbers are written as they are.
 """

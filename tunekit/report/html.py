@@ -18,12 +18,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tunekit.compare import compare_documents, provenance_warnings
-from tunekit.errors import ReportError
+from tunekit.errors import ReportError, SpaceError
 from tunekit.report.diagnostics import diagnose
 from tunekit.report.importance import METHOD, MIN_TRIALS, param_importance
 from tunekit.report.leaderboard import best_ever_text, display_ids, format_params, format_score, format_value
 from tunekit.report.plots import (
     Figure,
+    condition_label,
     history_data,
     history_figure,
     importance_figure,
@@ -35,12 +36,13 @@ from tunekit.report.plots import (
     slice_figure,
 )
 from tunekit.results import ExperimentResult, ResultsDocument, write_atomic
+from tunekit.space import Dimension
 from tunekit.trial import TrialState
 
 if TYPE_CHECKING:
     from tunekit.store import RecordedBest
 
-__all__ = ["BaselineRow", "ReportError", "baseline_rows", "render_report", "write_report"]
+__all__ = ["BaselineRow", "ReportError", "baseline_rows", "dimension_text", "render_report", "write_report"]
 
 _TOP_TRIALS = 10
 _FAILED_SHOWN = 20
@@ -191,6 +193,33 @@ def _baseline_section(rows: list[BaselineRow], label: str, warnings: Sequence[st
                      "baseline") + "</section>")
 
 
+def dimension_text(dim: Mapping[str, Any]) -> str:
+    """A results file's dimension as it is declared, its condition after it: ``Integer(2, 5) when
+    kernel='poly'``, ``Real(0.001, 1000.0, log=True)``."""
+    try:
+        text = repr(Dimension.from_dict({key: value for key, value in dim.items() if key != "when"}))
+    except SpaceError:  # not a dimension this tunekit knows: show what the file says
+        text = json.dumps({key: value for key, value in dim.items() if key != "when"}, default=str)
+    condition = condition_label(dim)
+    return f"{text} when {condition}" if condition else text
+
+
+def _space(exp: ExperimentResult) -> str:
+    """The search space, one row per parameter: its dimension, its condition, and in how many trials it
+    was active (a conditional parameter has a value only in those)."""
+    conditional = sum(bool(condition_label(dim)) for dim in exp.space.values())
+    rows = []
+    for name, dim in exp.space.items():
+        active = sum(name in t.params for t in exp.trials)
+        rows.append([f"<b>{_e(name)}</b>", f"<code>{_e(dimension_text(dim))}</code>",
+                     "every trial" if active == len(exp.trials) else f"{active} of {len(exp.trials)} trials"])
+    summary = f"Search space: {len(exp.space)} parameter{'s' if len(exp.space) != 1 else ''}"
+    if conditional:
+        summary += f", {conditional} conditional"
+    return (f'<details class="space"><summary>{summary}</summary>'
+            f"{_table(['parameter', 'dimension', 'active in'], rows, 'space')}</details>")
+
+
 _CAPTIONS = {
     "history": "Each dot is a complete trial's score, in the order the trials ran; the line is the best score "
                "found so far and the star the best trial. A line still climbing at the end means more trials "
@@ -233,6 +262,8 @@ def _experiment(i: int, name: str, exp: ExperimentResult, figures: _Figures) -> 
                          for k, v in best.params.items())
         parts.append(f'<div class="best">best score <b class="num">{_e(format_score(best.score, best.score_std))}'
                      f"</b> (trial #{best.number}) with <ul class=\"params\">{params}</ul></div>")
+    if exp.space:
+        parts.append(_space(exp))
     messages = [f'<li class="error">{_e(exp.error)}</li>'] if exp.error else []
     messages += [f'<li class="hint">hint: {_e(h)}</li>' for h in diagnose(exp)]
     messages += [f'<li class="note">note: {_e(n)}</li>' for n in exp.notes]

@@ -154,10 +154,10 @@ def log_to_mlflow(doc: ResultsDocument, tracking_uri: str | None = None, *,
     Each tunekit experiment becomes a parent run (named by its node ID) in the MLflow experiment
     ``experiment_name``, with the search settings and the best parameters (``best.NAME``) as params and the
     best score and trial counts as metrics. Each trial becomes a child run (``trial N``) with its parameters
-    as params; its score, score_std, duration, fold scores (``fold_I``) and numeric metrics as metrics
-    (a metric's fold values as their mean; the intermediate values as an ``intermediate`` metric history by
-    step); its
-    state, seed and error as tags. Pruned trials end ``KILLED``, failed ones ``FAILED``.
+    as params (only those it has: a conditional parameter inactive in the trial is not logged); its score,
+    score_std, duration, fold scores (``fold_I``) and numeric metrics as metrics (a metric's fold values as
+    their mean; the intermediate values as an ``intermediate`` metric history by step); its state, seed and
+    error as tags. Pruned trials end ``KILLED``, failed ones ``FAILED``.
 
     Args:
         doc: The results to log.

@@ -5,6 +5,7 @@
 """
 
 from tunekit.report.plots._data import (
+    INACTIVE_LABEL,
     INTERMEDIATE_METRIC,
     HistoryData,
     IntermediateCurve,
@@ -12,6 +13,7 @@ from tunekit.report.plots._data import (
     ParallelAxis,
     ParallelData,
     SliceData,
+    condition_label,
     history_data,
     intermediate_data,
     parallel_data,
@@ -29,8 +31,8 @@ from tunekit.report.plots._figures import (
 )
 
 __all__ = [
-    "INTERMEDIATE_METRIC", "Figure", "HistoryData", "IntermediateCurve", "IntermediateData", "ParallelAxis",
-    "ParallelData", "SliceData", "history_data", "history_figure", "importance_figure", "intermediate_data",
-    "intermediate_figure", "parallel_data", "parallel_figure", "parse_intermediate", "slice_data",
-    "slice_figure", "trial_intermediate",
+    "INACTIVE_LABEL", "INTERMEDIATE_METRIC", "Figure", "HistoryData", "IntermediateCurve", "IntermediateData",
+    "ParallelAxis", "ParallelData", "SliceData", "condition_label", "history_data", "history_figure",
+    "importance_figure", "intermediate_data", "intermediate_figure", "parallel_data", "parallel_figure",
+    "parse_intermediate", "slice_data", "slice_figure", "trial_intermediate",
 ]

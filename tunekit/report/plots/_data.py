@@ -2,12 +2,14 @@
 
 Every function takes an :class:`~tunekit.results.ExperimentResult` and returns a small frozen dataclass,
 or ``None`` when the plot would be empty; :mod:`tunekit.report.plots._figures` turns them into figures.
+A conditional parameter (one with a ``when``) is absent from the trials where it is inactive: a slice shows
+the trials that have it, and parallel coordinates put the others at an "(inactive)" position on its axis.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +17,7 @@ from tunekit.results import ExperimentResult
 from tunekit.trial import TrialResult, TrialState
 
 __all__ = [
+    "INACTIVE_LABEL",
     "INTERMEDIATE_METRIC",
     "HistoryData",
     "IntermediateCurve",
@@ -22,8 +25,10 @@ __all__ = [
     "ParallelAxis",
     "ParallelData",
     "SliceData",
+    "condition_label",
     "history_data",
     "intermediate_data",
+    "linear_ticks",
     "parallel_data",
     "parse_intermediate",
     "slice_data",
@@ -32,6 +37,8 @@ __all__ = [
 
 #: Metric key under which a trial may carry its intermediate values (what a pruner looked at).
 INTERMEDIATE_METRIC = "intermediate"
+#: How an axis labels the trials in which a conditional parameter is inactive (has no value).
+INACTIVE_LABEL = "(inactive)"
 
 
 def value_label(value: Any) -> str:
@@ -41,6 +48,19 @@ def value_label(value: Any) -> str:
     if value is None:
         return "None"
     return str(value)
+
+
+def condition_label(dim: Mapping[str, Any]) -> str:
+    """A results-file dimension's condition as it is written in ``when(...)``: ``kernel='poly'`` or
+    ``model=['svc', 'knn']``; ``""`` for a parameter that is always active."""
+    when = dim.get("when")
+    if not isinstance(when, Mapping) or not when:
+        return ""
+    parts = []
+    for parent, values in when.items():
+        listed = list(values) if isinstance(values, (list, tuple)) else [values]
+        parts.append(f"{parent}={listed[0]!r}" if len(listed) == 1 else f"{parent}={listed!r}")
+    return ", ".join(parts)
 
 
 def _complete(exp: ExperimentResult) -> list[TrialResult]:
@@ -92,10 +112,12 @@ def history_data(exp: ExperimentResult) -> HistoryData | None:
 
 @dataclass(frozen=True)
 class SliceData:
-    """Score against one parameter's value, over the complete trials.
+    """Score against one parameter's value, over the complete trials that have it.
 
     Numeric parameters carry numbers in ``values`` and their range; categorical ones carry labels, and
-    ``categories`` lists every choice in declaration order (so an axis shows untried choices too).
+    ``categories`` lists every choice in declaration order (so an axis shows untried choices too). A
+    conditional parameter's slice holds only the trials in which it was active: ``len(numbers)`` of the
+    experiment's ``complete`` trials, under ``condition`` (``kernel='poly'``; ``""`` when always active).
     """
 
     name: str
@@ -109,10 +131,18 @@ class SliceData:
     numbers: list[int]
     best_value: Any
     best_score: float | None
+    condition: str = ""
+    complete: int = 0
+
+    @property
+    def trials(self) -> int:
+        """How many trials the slice shows."""
+        return len(self.numbers)
 
 
 def slice_data(exp: ExperimentResult) -> list[SliceData]:
-    """One slice per parameter of the space (trials missing the parameter are left out)."""
+    """One slice per parameter of the space; a slice leaves out the trials that lack its parameter (where
+    it was inactive), and says how many it shows of how many (``trials`` of ``complete``)."""
     complete = _complete(exp)
     best = exp.best
     slices = []
@@ -135,7 +165,8 @@ def slice_data(exp: ExperimentResult) -> list[SliceData]:
             name=name, kind=kind, log=bool(dim.get("log", False)), low=low, high=high, categories=categories,
             values=values, scores=[float(t.score) for t in trials],  # type: ignore[arg-type]
             numbers=[t.number for t in trials], best_value=best_value,
-            best_score=best.score if best is not None and best in trials else None))
+            best_score=best.score if best is not None and best in trials else None,
+            condition=condition_label(dim), complete=len(complete)))
     return slices
 
 
@@ -206,10 +237,19 @@ def intermediate_data(exp: ExperimentResult) -> IntermediateData | None:
 
 # --- parallel coordinates -----------------------------------------------------------------------------
 
+#: How far below a numeric axis's range its inactive trials sit, as a share of the range.
+_INACTIVE_GAP = 0.15
+
+
 @dataclass(frozen=True)
 class ParallelAxis:
     """One vertical axis: values already encoded as numbers (log10 for log ranges, choice index for
-    categories), with the ticks that show the real values."""
+    categories), with the ticks that show the real values.
+
+    Trials in which a conditional parameter is inactive sit at ``inactive``, the bottom of the axis
+    (below the range, or below the first choice), ticked :data:`INACTIVE_LABEL`; ``None`` when every
+    trial has the parameter.
+    """
 
     name: str
     values: list[float]
@@ -217,6 +257,7 @@ class ParallelAxis:
     high: float
     tickvals: list[float] | None
     ticktext: list[str] | None
+    inactive: float | None = None
 
 
 @dataclass(frozen=True)
@@ -227,6 +268,12 @@ class ParallelData:
     axes: list[ParallelAxis]
     scores: list[float]
     numbers: list[int]
+
+
+def linear_ticks(low: float, high: float) -> tuple[list[float], list[str]]:
+    """Five evenly spaced ticks from ``low`` to ``high``, with their labels."""
+    values = [low + (high - low) * k / 4 for k in range(5)]
+    return values, [f"{v:.3g}" for v in values]
 
 
 def _log_ticks(low: float, high: float) -> tuple[list[float], list[str]]:
@@ -240,37 +287,55 @@ def _log_ticks(low: float, high: float) -> tuple[list[float], list[str]]:
 
 
 def _encode_axis(name: str, dim: Mapping[str, Any], trials: list[TrialResult]) -> ParallelAxis:
-    raw = [t.params.get(name) for t in trials]
+    some_inactive = any(name not in t.params for t in trials)
     if dim.get("type") == "categorical":
         labels = [value_label(c) for c in dim.get("choices", [])]
-        shown = [value_label(v) for v in raw]
-        labels += sorted({v for v in shown if v not in labels})
-        index = {label: i for i, label in enumerate(labels)}
-        return ParallelAxis(name=name, values=[float(index[v]) for v in shown], low=-0.25,
-                            high=len(labels) - 0.75, tickvals=[float(i) for i in range(len(labels))],
-                            ticktext=labels)
+        shown = [value_label(t.params[name]) if name in t.params else None for t in trials]
+        labels += sorted({v for v in shown if v is not None and v not in labels})
+        index = {label: float(i) for i, label in enumerate(labels)}
+        positions = [float(i) for i in range(len(labels))]
+        if not some_inactive:
+            return ParallelAxis(name=name, values=[index[v] for v in shown if v is not None], low=-0.25,
+                                high=len(labels) - 0.75, tickvals=positions, ticktext=labels)
+        return ParallelAxis(name=name, values=[-1.0 if v is None else index[v] for v in shown], low=-1.25,
+                            high=len(labels) - 0.75, tickvals=[-1.0, *positions],
+                            ticktext=[INACTIVE_LABEL, *labels], inactive=-1.0)
     low, high = float(dim["low"]), float(dim["high"])
-    if dim.get("log"):
-        log_vals, log_text = _log_ticks(low, high)
-        return ParallelAxis(name=f"{name} (log)", values=[math.log10(float(v)) for v in raw],  # type: ignore[arg-type]
-                            low=math.log10(low), high=math.log10(high), tickvals=log_vals, ticktext=log_text)
+    label = name
+    encode: Callable[[float], float] = float
     tickvals: list[float] | None = None
     ticktext: list[str] | None = None
-    if dim.get("type") == "integer":  # whole-number ticks: 2, 4, 7, 9, 12 rather than 4.5 or 9.5
+    if dim.get("log"):
+        tickvals, ticktext = _log_ticks(low, high)
+        label, encode, low, high = f"{name} (log)", math.log10, math.log10(low), math.log10(high)
+    elif dim.get("type") == "integer":  # whole-number ticks: 2, 4, 7, 9, 12 rather than 4.5 or 9.5
         ticks = sorted({round(low + (high - low) * k / 4) for k in range(5)})
         tickvals, ticktext = [float(t) for t in ticks], [str(t) for t in ticks]
-    return ParallelAxis(name=name, values=[float(v) for v in raw], low=low, high=high,  # type: ignore[arg-type]
-                        tickvals=tickvals, ticktext=ticktext)
+    if not some_inactive:
+        return ParallelAxis(name=label, values=[encode(float(t.params[name])) for t in trials], low=low, high=high,
+                            tickvals=tickvals, ticktext=ticktext)
+    if tickvals is None:
+        tickvals, ticktext = linear_ticks(low, high)
+    inactive = low - _INACTIVE_GAP * (high - low)
+    return ParallelAxis(name=label, values=[encode(float(t.params[name])) if name in t.params else inactive
+                                            for t in trials],
+                        low=inactive, high=high, tickvals=[inactive, *tickvals],
+                        ticktext=[INACTIVE_LABEL, *(ticktext or [])], inactive=inactive)
 
 
 def parallel_data(exp: ExperimentResult) -> ParallelData | None:
-    """Parallel coordinates of the complete trials, or ``None`` without any."""
+    """Parallel coordinates of the complete trials, or ``None`` without any.
+
+    Every complete trial is a line, whichever branch of a conditional space it took: an axis whose
+    parameter the trial lacks takes it through the axis's inactive position. A trial with a value that
+    cannot be placed on its axis (not a number on a numeric axis, not positive on a log one) is left out.
+    """
     names = list(exp.space)
 
     def usable(trial: TrialResult) -> bool:
         for name in names:
             if name not in trial.params:
-                return False
+                continue
             value = trial.params[name]
             dim = exp.space[name]
             if dim.get("type") != "categorical" and not (

@@ -16,6 +16,7 @@ from tunekit.report.plots._data import (
     IntermediateData,
     ParallelData,
     SliceData,
+    linear_ticks,
     value_label,
 )
 
@@ -92,7 +93,8 @@ def history_figure(data: HistoryData) -> Figure:
 
 
 def slice_figure(data: SliceData) -> Figure:
-    """Score against one parameter; colour shows the trial number, the star the best trial."""
+    """Score against one parameter; colour shows the trial number, the star the best trial. The axis title
+    of a conditional parameter says under which condition, and in how many of the trials, it was active."""
     hover = [f"trial #{n}<br>{_text(data.name)}={_text(value_label(v))}<br>score {s:.6g}"
              for n, v, s in zip(data.numbers, data.values, data.scores, strict=False)]
     traces: list[dict[str, Any]] = [{
@@ -108,6 +110,9 @@ def slice_figure(data: SliceData) -> Figure:
                        "marker": {"color": _BEST_MARK, "size": 14, "symbol": "star",
                                   "line": {"color": "#333", "width": 1}}})
     title = f"{data.name} (log scale)" if data.log else data.name
+    if data.condition or data.trials < data.complete:  # a conditional parameter: say where the dots come from
+        where = f"when {data.condition}: " if data.condition else ""
+        title += f" ({where}{data.trials} of {data.complete} trials)"
     if data.kind == "categorical":
         xaxis = _axis(title, type="category", categoryorder="array",
                       categoryarray=data.categories, tickvals=data.categories,
@@ -161,11 +166,6 @@ def intermediate_figure(data: IntermediateData) -> Figure:
 _VIRIDIS = ["#440154", "#46327e", "#365c8d", "#277f8e", "#1fa187", "#4ac16d", "#a0da39", "#fde725"]
 
 
-def _linear_ticks(low: float, high: float) -> tuple[list[float], list[str]]:
-    values = [low + (high - low) * k / 4 for k in range(5)]
-    return values, [f"{v:.3g}" for v in values]
-
-
 def parallel_figure(data: ParallelData) -> Figure:
     """One vertical axis per parameter, then the score; each trial a line, coloured by score (yellow best).
 
@@ -177,7 +177,7 @@ def parallel_figure(data: ParallelData) -> Figure:
     if high == low:
         low, high = low - 0.5, high + 0.5
     axes = [(a.name, a.values, a.low, a.high, a.tickvals, a.ticktext) for a in data.axes]
-    score_ticks = _linear_ticks(low, high)
+    score_ticks = linear_ticks(low, high)
     axes.append(("score", data.scores, low, high, score_ticks[0], score_ticks[1]))
     spans = [(h - lo) or 1.0 for _, _, lo, h, _, _ in axes]
     bands: list[list[int]] = [[] for _ in _VIRIDIS]
@@ -213,7 +213,7 @@ def parallel_figure(data: ParallelData) -> Figure:
         annotations.append({"x": k, "y": 1.04, "text": f"<b>{_text(name)}</b>", "showarrow": False,
                             "yanchor": "bottom"})
         if tickvals is None:
-            tickvals, ticktext = _linear_ticks(lo, h)
+            tickvals, ticktext = linear_ticks(lo, h)
         for value, label in zip(tickvals, ticktext or [], strict=False):
             annotations.append({"x": k, "y": (value - lo) / ((h - lo) or 1.0), "text": _text(label),
                                 "showarrow": False, "xanchor": "right", "xshift": -4,
