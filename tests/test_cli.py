@@ -164,3 +164,49 @@ def test_exit_5_when_nothing_is_collected(pytester: pytest.Pytester, run_tunekit
     pytester.mkdir("experiments")
     result = run_tunekit()
     assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
+
+
+def test_version_names_tunekit_and_what_it_runs_on() -> None:
+    import subprocess
+    import sys
+
+    import tunekit
+
+    done = subprocess.run([sys.executable, "-m", "tunekit", "--version"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0
+    assert done.stdout.startswith(f"tunekit {tunekit.__version__} (pytest ")
+    assert "scikit-learn" in done.stdout and "scikit-optimize" in done.stdout
+
+
+def test_help_starts_with_tunekit_options_and_subcommands_then_pytests() -> None:
+    import subprocess
+    import sys
+
+    from tunekit.commands import SUBCOMMANDS
+
+    done = subprocess.run([sys.executable, "-m", "tunekit", "--help"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "usage: tunekit [PATHS or NODE IDS] [options] [pytest options]"
+    text = done.stdout
+    assert text.index("tunekit options:") < text.index("  --strategy NAME") < text.index("subcommands")
+    assert all(f"  tunekit {name} " in text for name in SUBCOMMANDS)
+    assert text.index("subcommands") < text.index("pytest's options") < text.index("-k EXPRESSION")
+    assert text.count("--strategy") == 1 and "pytest.main()" not in text
+
+
+def test_a_reader_that_goes_away_is_no_internal_error() -> None:
+    """``tunekit --help | head -1``: the pipe is closed before everything is written."""
+    import os
+    import subprocess
+    import sys
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # every write to the pipe now fails with EPIPE, as after `head` exits
+    try:
+        done = subprocess.run([sys.executable, "-m", "tunekit", "--help"], stdout=write_end, stderr=subprocess.PIPE,
+                              timeout=60)
+    finally:
+        os.close(write_end)
+    assert done.returncode == 1
+    assert b"Traceback" not in done.stderr and b"INTERNAL ERROR" not in done.stderr, done.stderr.decode()

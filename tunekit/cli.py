@@ -98,6 +98,42 @@ class _StopOnce:
             signal.signal(signum, handler)
 
 
+def _version() -> int:
+    """``tunekit --version``: tunekit's version, then what it runs on."""
+    from tunekit.provenance import package_version
+
+    parts = [f"{name} {package_version(name) or '?'}" for name in ("pytest", "scikit-learn", "scikit-optimize")]
+    print(f"tunekit {package_version('tunekit') or '?'} ({', '.join(parts)}, Python {sys.version.split()[0]})")
+    return 0
+
+
+def _help() -> int:
+    """``tunekit --help``: tunekit's usage, options and subcommands first, then pytest's options."""
+    import contextlib
+    import io
+    import shutil
+
+    import pytest
+
+    from tunekit.commands import SUBCOMMAND_HELP
+    from tunekit.plugin.options import format_options
+
+    width = shutil.get_terminal_size().columns
+    subcommands = "\n".join(f"  tunekit {name:<9} {text}" for name, text in SUBCOMMAND_HELP.items())
+    print("usage: tunekit [PATHS or NODE IDS] [options] [pytest options]\n"
+          "       tunekit {" + ",".join(SUBCOMMAND_HELP) + "} ...\n\n"
+          "Run the @tunable experiments found under PATHS (default: [tool.tunekit] paths, else experiments/),\n"
+          "print a leaderboard and write the results.\n\n"
+          f"tunekit options:\n{format_options(width)}\n\nsubcommands (each has its own --help):\n{subcommands}\n")
+    pytests = io.StringIO()
+    with contextlib.redirect_stdout(pytests):
+        pytest.main(["--help", "-p", "no:tunekit.plugin"])
+    text = pytests.getvalue()
+    body = text.split("\n\n", 1)[1] if text.startswith("usage:") else text
+    print("pytest's options (tunekit passes them to pytest):\n\n" + body.rstrip())
+    return 0
+
+
 def _run(args: list[str]) -> int:
     pytest_args = build_pytest_args(args)
     import pytest  # not for the subcommands: they work on results files alone
@@ -111,6 +147,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] in SUBCOMMANDS:
         return run_subcommand(args[0], args[1:])
+    if "--version" in args or "-V" in args:
+        return run_translated(_version)
+    if "--help" in args or "-h" in args:
+        return run_translated(_help)
     return run_translated(lambda: _run(args))
 
 

@@ -7,6 +7,7 @@ as pytest's ``wrap_session`` does. Nothing here imports pytest.
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -214,6 +215,15 @@ def translate(exc: BaseException) -> tuple[ExitCode, str]:
     return code, str(exc) or type(exc).__name__
 
 
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so that the interpreter's last flush does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no file descriptor behind stdout (captured): nothing to flush there
+        pass
+
+
 def run_translated(body: Callable[[], Any]) -> int:
     """Run ``body`` (returning an exit code) and turn whatever it raises into a message and an exit code.
 
@@ -223,6 +233,9 @@ def run_translated(body: Callable[[], Any]) -> int:
     """
     try:
         return int(body())
+    except BrokenPipeError:  # the reader went away (``tunekit ... | head``): not an error of anyone's
+        _silence_stdout()
+        return int(ExitCode.TESTS_FAILED)
     except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - the one place every error becomes a code
         code, message = translate(exc)
         prefix = "INTERNAL ERROR: " if code is ExitCode.INTERNAL_ERROR else "ERROR: "

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from tunekit.errors import run_translated
 
-__all__ = ["SUBCOMMANDS", "run_subcommand"]
+__all__ = ["SUBCOMMANDS", "SUBCOMMAND_HELP", "run_subcommand"]
 
 #: ``tunekit NAME ...`` -> module implementing it.
 SUBCOMMANDS = {
@@ -21,6 +21,17 @@ SUBCOMMANDS = {
     "store": "tunekit.commands.store",
     "history": "tunekit.commands.history",
     "runs": "tunekit.commands.runs",
+}
+
+
+#: One line per subcommand for ``tunekit --help``.
+SUBCOMMAND_HELP = {
+    "compare": "OLD.json NEW.json: the verdict table between two results files (exit 1 on a regression)",
+    "report": "RESULTS.json: a self-contained HTML report (leaderboard, hints, plots)",
+    "export": "RESULTS.json --csv PATH: every trial as a CSV row",
+    "store": "import|sync: fill the run store from results files",
+    "history": "each experiment's best score commit by commit, and its regressions",
+    "runs": "who ran what, when, on which commit, with what best score",
 }
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 import pytest
 
 from tunekit.run.options import DEFAULT_RESULTS_PATH, RunOptions, parse_options
 
-__all__ = ["OPTIONS_KEY", "OPTION_NAMES", "add_options", "read_options", "tunekit_command"]
+__all__ = ["OPTIONS_KEY", "OPTION_NAMES", "add_options", "format_options", "read_options", "tunekit_command"]
 
 #: Where the plugin keeps the run's options, for its items.
 OPTIONS_KEY = pytest.StashKey[RunOptions]()
@@ -58,6 +59,21 @@ def add_options(parser: pytest.Parser) -> None:
         if metavar is not None:
             settings["metavar"] = metavar
         group.addoption(flag, dest=f"tunekit_{name}", help=help_text, **settings)
+
+
+def format_options(width: int = 80) -> str:
+    """tunekit's options as ``--help`` lists them, for the command's own help (before pytest's)."""
+    lines = []
+    for flag, metavar, help_text, _ in _OPTIONS:
+        name = f"  {flag} {metavar}" if metavar else f"  {flag}"
+        wrapped = textwrap.wrap(help_text.replace("%%", "%"), max(width - 26, 30))
+        if len(name) > 23:
+            lines.append(name)
+            lines += [" " * 24 + line for line in wrapped]
+        else:
+            lines.append(f"{name:<24}{wrapped[0]}")
+            lines += [" " * 24 + line for line in wrapped[1:]]
+    return "\n".join(lines)
 
 
 def tunekit_command(config: pytest.Config) -> bool:
