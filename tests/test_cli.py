@@ -210,3 +210,18 @@ def test_a_reader_that_goes_away_is_no_internal_error() -> None:
         os.close(write_end)
     assert done.returncode == 1
     assert b"Traceback" not in done.stderr and b"INTERNAL ERROR" not in done.stderr, done.stderr.decode()
+
+
+def test_pytest_never_warns_that_it_cannot_rewrite_tunekit(pytester: pytest.Pytester) -> None:
+    """The command imports tunekit before pytest starts; a regular install then lists it for assertion
+    rewriting, which pytest can no longer do: the package opts out instead of warning on every run."""
+    pytester.makeconftest("""
+        import tunekit, tunekit.plugin  # imported first, as the tunekit command does
+        import pytest
+
+        pytest.register_assert_rewrite("tunekit", "tunekit.plugin")  # what a regular install's entry point does
+    """)
+    pytester.makepyfile(test_nothing="def test_nothing():\n    pass\n")
+    result = pytester.runpytest_subprocess("-W", "error::pytest.PytestAssertRewriteWarning", "-p", "no:tunekit.plugin")
+    assert result.ret == 0, result.stdout.str() + result.stderr.str()
+    assert "PytestAssertRewriteWarning" not in result.stdout.str() + result.stderr.str()
