@@ -188,6 +188,84 @@ def test_hyperparameter_priors_keep_length_scales_away_from_their_bounds() -> No
     assert np.all((scales > 0.05) & (scales < 20)), scales
 
 
+def _resume_objective(number: int, params: dict) -> Observation:
+    """A loss over ``_RESUME_SPACE`` with failed and pruned trials among the completed ones."""
+    if number % 11 == 5:
+        return Observation(params, TrialState.FAIL, None)
+    loss = (params["x"] - 0.7) ** 2 + (params["y"] + 0.2) ** 2 + 0.1 * params["k"] + (params["c"] != "b")
+    return Observation(params, TrialState.PRUNED if number % 7 == 3 else TrialState.COMPLETE, loss)
+
+
+_RESUME_SPACE = Space({"x": Real(-2.0, 2.0), "y": Real(-2.0, 2.0), "k": Integer(1, 5),
+                       "c": Categorical(["a", "b", "c"])})
+# The default re-estimation schedule, and a sample small enough that sampling happens in these runs.
+_RESUME_SETTINGS = {"seed": 3, "budget": 60, "refit_sample": 16}
+
+
+@pytest.mark.parametrize("cut", [7, 11, 24, 41])
+def test_resumed_search_proposes_exactly_what_an_uninterrupted_one_does(cut: int) -> None:
+    # Cuts in the initial design, on a re-estimation point (11: the first after the ones on every trial
+    # stop at 10), between two of them and past the sample size; trial for trial over five proposals.
+    uninterrupted = run_strategy(BayesStrategy(_RESUME_SPACE, **_RESUME_SETTINGS), cut + 5,
+                                 objective=_resume_objective)
+    resumed = BayesStrategy(_RESUME_SPACE, **_RESUME_SETTINGS)
+    resumed.restore(uninterrupted[:cut])
+    after = []
+    for number in range(cut, cut + 5):
+        after.append(_resume_objective(number, resumed.ask(1)[0]))
+        resumed.tell(after[-1:])
+    assert [params_key(o.params) for o in after] == [params_key(o.params) for o in uninterrupted[cut:]]
+
+
+def test_restore_estimates_only_the_kernel_hyperparameters_in_force(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Resuming once replayed every re-estimation of the search so far (each started from the previous
+    # one): 35 L-BFGS runs to resume 40 trials, 67 for 400. A restored strategy now makes one estimate.
+    from tunekit.strategies.bayes import _strategy
+
+    sizes: list[int] = []
+    estimate = _strategy.estimate_hyperparameters
+
+    def counted(params: dict, X: np.ndarray, y: np.ndarray, **kwargs: object) -> object:
+        sizes.append(len(X))
+        return estimate(params, X, y, **kwargs)
+
+    monkeypatch.setattr(_strategy, "estimate_hyperparameters", counted)
+    strategy = BayesStrategy(_RESUME_SPACE, **_RESUME_SETTINGS)
+    observations = run_strategy(strategy, 45, objective=_resume_objective)
+    # after the 7-point initial design, on every trial up to 10, then at 12, 14, 17, 20, ..., 37 and 43
+    assert len(sizes) == 13
+    assert max(sizes) == _RESUME_SETTINGS["refit_sample"]
+    sizes.clear()
+    resumed = BayesStrategy(_RESUME_SPACE, **_RESUME_SETTINGS)
+    resumed.restore(observations)
+    resumed.ask(1)
+    assert sizes == [_RESUME_SETTINGS["refit_sample"]]
+    resumed.tell([_resume_objective(45, resumed.ask(1)[0])])
+    assert len(sizes) == 1  # the estimate of 43 observations stays in force until 50
+
+
+def test_hyperparameter_posterior_matches_scikit_learns() -> None:
+    from tunekit.strategies.bayes._gaussian_process import (
+        _MaternPosterior,
+        fast_gaussian_process,
+        gaussian_process_params,
+    )
+
+    rng = np.random.default_rng(4)
+    X = rng.random((25, 3))
+    y = np.sin(4 * X).sum(axis=1) + 0.05 * rng.normal(size=25)
+    params = gaussian_process_params(Encoding(Space({f"x{i}": Real(0.0, 1.0) for i in range(3)})).normalized(),
+                                     priors=False)
+    gp = fast_gaussian_process()(**{**params, "optimizer": None}).fit(X, y)
+    posterior = _MaternPosterior(X, y, priors=False, jitter=params["alpha"])
+    for _ in range(10):
+        theta = rng.uniform(gp.kernel_.bounds[:, 0], gp.kernel_.bounds[:, 1]) / 3
+        value, grad = gp.log_marginal_likelihood(theta, eval_gradient=True)
+        mine, my_grad = posterior(theta)
+        np.testing.assert_allclose(mine, -value, rtol=1e-9)
+        np.testing.assert_allclose(my_grad, -grad, rtol=1e-7, atol=1e-9)
+
+
 @pytest.mark.slow
 def test_importing_tunekit_does_not_import_skopt() -> None:
     code = "import sys, tunekit, tunekit.strategies.bayes; assert 'skopt' not in sys.modules"
@@ -200,7 +278,7 @@ def test_importing_tunekit_does_not_import_skopt() -> None:
     ({"acq_func": "gp_hedge"}, "acq_func: 'gp_hedge' needs acq_optimizer"),
     ({"n_initial_points": 0}, "n_initial_points"), ({"refit_growth": 0.5}, "refit_growth"),
     ({"full_refit_until": 1}, "full_refit_until"), ({"xi": -0.1}, "xi: expected a number >= 0"),
-    ({"kernel_priors": "yes"}, "kernel_priors")])
+    ({"kernel_priors": "yes"}, "kernel_priors"), ({"refit_sample": 1}, "refit_sample: expected an integer >= 2")])
 def test_bad_settings_are_rejected(kwargs: dict, field: str) -> None:
     with pytest.raises(SpecError, match=field):
         BayesStrategy(Space({"x": Real(0.0, 1.0)}), **kwargs)

@@ -14,7 +14,12 @@ from tunekit.strategies.base import Observation, Strategy
 from tunekit.strategies.bayes._acquisition import maximise_acquisition
 from tunekit.strategies.bayes._design import latin_hypercube
 from tunekit.strategies.bayes._encoding import Encoding
-from tunekit.strategies.bayes._gaussian_process import fast_gaussian_process, gaussian_process_params, quiet_backend
+from tunekit.strategies.bayes._gaussian_process import (
+    estimate_hyperparameters,
+    fast_gaussian_process,
+    gaussian_process_params,
+    quiet_backend,
+)
 from tunekit.strategies.bayes._threads import one_blas_thread
 from tunekit.strategies.bayes._warping import warp
 from tunekit.trial import TrialState
@@ -58,9 +63,12 @@ class BayesStrategy(Strategy):
 
     Proposals depend only on the seed, the trial number and the observations told so far, so a resumed
     search (:meth:`restore`) continues exactly as an uninterrupted one would. To keep the cost of a
-    proposal low as trials accumulate, the kernel's hyperparameters are re-estimated from scratch (with
-    restarts) on every observation up to ``full_refit_until`` and then only when the number of
-    observations has grown by ``refit_growth``; in between, the last estimate is reused as is.
+    proposal low as trials accumulate, the kernel's hyperparameters are re-estimated on every
+    observation up to ``full_refit_until`` and then only when the number of observations has grown by
+    ``refit_growth``; in between, the last estimate is reused as is. Each estimate starts afresh (the
+    kernel's defaults and one random restart) on at most ``refit_sample`` observations, a seeded random
+    sample of them when there are more: its cost stays bounded however long the search, and a resumed
+    search makes only the estimate in force rather than replaying every earlier one.
 
     Args:
         space: The validated search space.
@@ -77,15 +85,19 @@ class BayesStrategy(Strategy):
             rather than by maximum likelihood.
         full_refit_until: Re-estimate the hyperparameters on every observation up to this many.
         refit_growth: After that, re-estimate them when the observations grew by this factor.
+        refit_sample: Estimate them on at most this many observations (a seeded random sample of the
+            observations when there are more); the Gaussian process itself is fitted on all of them.
     """
 
     name = "bayes"
+    #: Random restarts of each hyperparameter estimate, besides the run from the kernel's defaults.
+    _RESTARTS = 1
 
     def __init__(self, space: Space, *, seed: int = 0, budget: int | None = None,
                  n_initial_points: int | None = None, acq_func: str = "EI",
                  acq_optimizer: str = "local", n_candidates: int = 1000,
                  xi: float = 0.0, kernel_priors: bool = True,
-                 full_refit_until: int = 10, refit_growth: float = 1.15) -> None:
+                 full_refit_until: int = 10, refit_growth: float = 1.15, refit_sample: int = 128) -> None:
         super().__init__(space, seed=seed, budget=budget)
         if acq_func not in _ACQ_FUNCS:
             raise SpecError(f"acq_func: expected one of {', '.join(_ACQ_FUNCS)}, got {acq_func!r}")
@@ -104,6 +116,8 @@ class BayesStrategy(Strategy):
             raise SpecError(f"full_refit_until: expected an integer >= 2, got {full_refit_until!r}")
         if not (isinstance(refit_growth, (int, float)) and refit_growth >= 1.0):
             raise SpecError(f"refit_growth: expected a number >= 1, got {refit_growth!r}")
+        if not isinstance(refit_sample, int) or isinstance(refit_sample, bool) or refit_sample < 2:
+            raise SpecError(f"refit_sample: expected an integer >= 2, got {refit_sample!r}")
         self._encoding = Encoding(space)
         if n_initial_points is None:
             n_initial_points = min(10, len(self._encoding.free) + 3)
@@ -119,10 +133,12 @@ class BayesStrategy(Strategy):
         self.kernel_priors = kernel_priors
         self.full_refit_until = full_refit_until
         self.refit_growth = float(refit_growth)
+        self.refit_sample = refit_sample
         self._observations: list[Observation] = []
         self._pending: list[dict[str, Any]] = []
         self._design: list[dict[str, Any]] | None = None
-        self._hyper_cache: dict[int, Any] = {}
+        #: The estimate in force: (re-estimation point, hyperparameters), see :meth:`_hyperparameters`.
+        self._hyper: tuple[int, Any] | None = None
         self._rows: dict[tuple[Any, ...], list[Any] | None] = {}
         self._gp_params: dict[str, Any] | None = None
 
@@ -142,7 +158,7 @@ class BayesStrategy(Strategy):
         """Continue after ``observations`` as if this strategy had proposed and been told them."""
         self._observations = []
         self._pending = []
-        self._hyper_cache = {}
+        self._hyper = None
         super().restore(observations)
 
     # -- proposing -----------------------------------------------------------------------------------
@@ -201,48 +217,52 @@ class BayesStrategy(Strategy):
             self._rows[key] = self._encoding.encode(params) if self.space.contains(params) else None
         return self._rows[key]
 
-    def _new_gp(self, random_state: int) -> Any:
-        """A fresh, unfitted Gaussian process (its parameters are built once per strategy)."""
+    def _gp_parameters(self) -> dict[str, Any]:
+        """The Gaussian process's parameters (built once per strategy)."""
         if self._gp_params is None:
             self._gp_params = gaussian_process_params(self._encoding.normalized(), self.kernel_priors)
-        return fast_gaussian_process()(**{**self._gp_params, "random_state": random_state})
+        return self._gp_params
 
-    def _refit_points(self, n_observations: int) -> tuple[int, int | None]:
-        """The re-estimation point in force after ``n_observations`` and the one before it."""
+    def _new_gp(self, random_state: int) -> Any:
+        """A fresh, unfitted Gaussian process."""
+        return fast_gaussian_process()(**{**self._gp_parameters(), "random_state": random_state})
+
+    def _refit_point(self, n_observations: int) -> int:
+        """The re-estimation point in force after ``n_observations``."""
         if n_observations <= self.full_refit_until or self.refit_growth == 1.0:
-            return n_observations, (n_observations - 1 if n_observations > 1 else None)
-        previous, point = self.full_refit_until - 1, self.full_refit_until
+            return n_observations
+        point = self.full_refit_until
         while True:
             following = max(point + 1, math.ceil(point * self.refit_growth))
             if following > n_observations:
-                return point, previous
-            previous, point = point, following
+                return point
+            point = following
 
     def _hyperparameters(self, n_observations: int) -> Any:
         """Kernel hyperparameters estimated on the first observations (``None``: not enough data).
 
-        Each estimate starts from the previous one plus one random restart, which converges in a few
-        iterations; the chain depends only on the observations, so a restored strategy rebuilds it.
+        Each estimate is a function of those observations and the seed alone: it starts from the
+        kernel's defaults plus random restarts, never from an earlier estimate, and uses at most
+        ``refit_sample`` observations (a seeded sample of them when there are more). A restored strategy
+        therefore makes only the estimate in force, at a cost that does not grow with the trials, and
+        gets the very one an uninterrupted search made.
         """
-        point, previous = self._refit_points(n_observations)
-        if point in self._hyper_cache:
-            return self._hyper_cache[point]
-        start = self._hyperparameters(previous) if previous is not None else None
+        point = self._refit_point(n_observations)
+        if self._hyper is not None and self._hyper[0] == point:
+            return self._hyper[1]
         xs, ys = self._training_data(self._observations[:point])
-        if len(xs) < 2:
-            result = start
-        else:
-            from skopt.learning.gaussian_process.kernels import WhiteKernel
-
-            space = self._encoding.normalized()
-            gp = self._new_gp(_derived_seed(self.seed, point))
-            if start is not None:
-                signal, noise = start
-                gp.set_params(kernel=signal + WhiteKernel(noise_level=noise), n_restarts_optimizer=1)
-            with quiet_backend():
-                gp.fit(space.transform(xs), warp(ys))
-            result = (gp.kernel_.k1, max(float(gp.noise_ or 0.0), 1e-5))
-        self._hyper_cache[point] = result
+        result = None
+        if len(xs) >= 2:
+            X = np.asarray(self._encoding.normalized().transform(xs), dtype=float)
+            y = np.asarray(warp(ys))
+            if len(X) > self.refit_sample:
+                rng = np.random.default_rng([self.seed, 0x5A, point])
+                keep = np.sort(rng.choice(len(X), self.refit_sample, replace=False))
+                X, y = X[keep], y[keep]
+            signal, noise = estimate_hyperparameters(self._gp_parameters(), X, y, priors=self.kernel_priors,
+                                                     restarts=self._RESTARTS, seed=_derived_seed(self.seed, point))
+            result = (signal, max(noise, 1e-5))
+        self._hyper = (point, result)
         return result
 
     def _estimator(self, random_state: int) -> Any:
