@@ -44,3 +44,44 @@ def test_the_progress_line_drops_parts_to_fit_and_never_cuts_a_number(pytester: 
             assert shown.group(1) in (format_score(best["score"], best["score_std"]), format_score(best["score"]))
         assert re.search(rf"{name} \d+/\d+ trials( best \S+)?( \d+\.\ds)? PASSED", line) or \
             re.search(rf"{name} PASSED", line), line
+
+
+FAKE_MLFLOW = {
+    "mlflow/__init__.py": "from mlflow import tracking, entities\n",
+    "mlflow/entities.py": ("from collections import namedtuple\n"
+                           "Metric = namedtuple('Metric', 'key value timestamp step')\n"
+                           "Param = namedtuple('Param', 'key value')\nRunTag = namedtuple('RunTag', 'key value')\n"),
+    "mlflow/tracking.py": """
+import types
+
+class MlflowClient:
+    def __init__(self, tracking_uri=None):
+        pass
+
+    def get_experiment_by_name(self, name):
+        return types.SimpleNamespace(experiment_id="0")
+
+    def create_run(self, experiment_id, tags=None, run_name=None):
+        print("mlflow: a log line of its own")  # as the real client's logging does
+        return types.SimpleNamespace(info=types.SimpleNamespace(run_id="r"))
+
+    def log_batch(self, run_id, metrics=(), params=(), tags=()):
+        pass
+
+    def set_terminated(self, run_id, status=None):
+        pass
+""",
+}
+
+
+def test_a_trackers_own_output_starts_on_a_line_of_its_own(pytester: pytest.Pytester, run_tunekit) -> None:
+    pytester.makepyprojecttoml("[tool.tunekit]\n")
+    pytester.mkdir("experiments")
+    pytester.mkdir("mlflow")
+    for path, text in FAKE_MLFLOW.items():
+        (pytester.path / path).write_text(text)
+    (pytester.path / "experiments" / "exp_progress.py").write_text(EXPERIMENTS)
+    result = run_tunekit("--store", "none", "--mlflow", "-k", "short")
+    assert result.ret == 0, result.stdout.str() + result.stderr.str()
+    assert "mlflow: a log line of its own" in result.stdout.lines  # not glued to "PASSED [100%]"
+    assert any(line.rstrip().endswith("[100%]") for line in result.stdout.lines)

@@ -89,6 +89,9 @@ class Controller:
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: Any) -> None:
         if self.is_worker or not self.records:
             return
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:  # end the last progress line: what the outputs log (MLflow's lines) starts afresh
+            reporter.ensure_newline()
         document = make_document(self.sorted_records(), self.rootpath, self.run_id)
         self.outputs = finish_run(document, self.options, root=self.rootpath, started=self.started,
                                   expected_missing=self._not_expected_here(), runs_dir=self.rootpath / RUNS_DIR)

@@ -94,6 +94,10 @@ def resolve_settings(spec: TunableSpec, options: RunOptions) -> Settings:
         raise SpecError(too_many_start_points(len(spec.start), budget))
     declared = spec.tolerance
     workers = options.workers if options.workers is not None else spec.workers
+    pruner = _first(options.pruner, spec.pruner)
+    if pruner is not None and options.dask:
+        notes.append("pruning is off on Dask: trials record their reports but run to the end (prune with local "
+                     "--workers)")
     return Settings(
         strategy=strategy,
         trials=budget,
@@ -104,7 +108,7 @@ def resolve_settings(spec: TunableSpec, options: RunOptions) -> Settings:
         workers=workers,
         trial_timeout=_first(options.trial_timeout, spec.trial_timeout),
         dask=options.dask,
-        pruner=_first(options.pruner, spec.pruner),
+        pruner=pruner,
         stop=StopRules(timeout=_first(options.search_timeout, spec.timeout), patience=spec.patience,
                        target=spec.target),
         start=spec.start,
