@@ -47,7 +47,7 @@ def test_generator_and_handle_styles_prune_and_record_reports(pytester: pytest.P
     pytester.makepyfile(exp_curves=CURVES)
     result = pytester.runpytest("exp_curves.py")
     assert result.ret == 0
-    result.stdout.fnmatch_lines(["tune_generator*random*/24 *p*", "tune_handle*random*/24 *p*"])
+    result.stdout.fnmatch_lines(["tune_generator*random*/24, * pruned*", "tune_handle*random*/24, * pruned*"])
     experiments = _experiments(pytester)
     for name, steps in (("tune_generator", 20), ("tune_handle", 27)):
         trials = experiments[name]["trials"]

@@ -57,3 +57,21 @@ def test_the_column_is_there_only_when_the_store_was_read_and_a_line_says_it_whe
     assert "ever" not in narrow[0] and narrow[-1] == "best ever: tune_x: 0.75 @1a2b3c4"
     assert max(map(len, narrow)) <= 80
     assert "best ever" not in format_leaderboard([exp], width=80, recorded_best={})  # this run is the best
+
+
+def test_trial_counts_are_spelled_out() -> None:
+    exp = experiment([0.5, 0.6])
+    exp.trials.append(TrialResult(number=2, params={"x": 2.0}, state=TrialState.PRUNED, score=0.1, duration_s=0.1))
+    exp.trials.append(TrialResult(number=3, params={"x": 3.0}, state=TrialState.FAIL, duration_s=0.1, error="boom"))
+    exp.budget["trials"] = 4
+    row = format_leaderboard([exp], width=120).splitlines()[2]
+    assert "2/4, 1 pruned, 1 failed" in row
+
+
+def test_top_trials_show_enough_digits_to_tell_scores_apart() -> None:
+    from tunekit.report.leaderboard import format_top_trials
+
+    exp = experiment([0.978912, 0.978934, 0.97, 0.978934])
+    rows = format_top_trials(exp, 3, width=120).splitlines()[2:]
+    assert [row.split()[2] for row in rows] == ["0.97893", "0.97893", "0.97891"]  # a tie stays a tie
+    assert format_top_trials(experiment([0.5, 0.25]), 2).splitlines()[2].split()[2] == "0.5"

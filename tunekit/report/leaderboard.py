@@ -34,13 +34,13 @@ def format_params(params: Mapping[str, Any]) -> str:
     return ", ".join(f"{name}={format_value(value)}" for name, value in params.items())
 
 
-def format_score(score: float | None, std: float | None = None) -> str:
-    """``0.9812±0.004`` (or ``-`` when there is no score)."""
+def format_score(score: float | None, std: float | None = None, digits: int = 4) -> str:
+    """``0.9812±0.004`` (or ``-`` when there is no score): ``digits`` significant digits, the spread's two."""
     if score is None:
         return "-"
     if std is None:
-        return f"{score:.4g}"
-    return f"{score:.4g}±{std:.0f}" if abs(std) >= 100 else f"{score:.4g}±{std:.2g}"
+        return f"{score:.{digits}g}"
+    return f"{score:.{digits}g}±{std:.0f}" if abs(std) >= 100 else f"{score:.{digits}g}±{std:.2g}"
 
 
 def display_ids(ids: Sequence[str]) -> list[str]:
@@ -64,15 +64,13 @@ def _duration(seconds: float) -> str:
 
 
 def _trial_counts(exp: ExperimentResult) -> str:
+    """``12/16``: complete trials of the budget, then the pruned and failed ones spelled out."""
     done = exp.count(TrialState.COMPLETE)
-    text = f"{done}/{exp.budget.get('trials', len(exp.trials))}"
-    failed = exp.count(TrialState.FAIL)
-    pruned = exp.count(TrialState.PRUNED)
-    if pruned:
-        text += f" {pruned}p"
-    if failed:
-        text += f" {failed}f"
-    return text
+    parts = [f"{done}/{exp.budget.get('trials', len(exp.trials))}"]
+    for state, word in ((TrialState.PRUNED, "pruned"), (TrialState.FAIL, "failed")):
+        if exp.count(state):
+            parts.append(f"{exp.count(state)} {word}")
+    return ", ".join(parts)
 
 
 def _column_widths(rows: list[list[str]], headers: list[str]) -> list[int]:
@@ -142,10 +140,20 @@ def format_leaderboard(experiments: Sequence[ExperimentResult], width: int = 80,
     return "\n".join(lines)
 
 
+def _digits_to_tell_apart(scores: Sequence[float]) -> int:
+    """The fewest significant digits (4 to 10) that show different scores differently."""
+    distinct = len(set(scores))
+    for digits in range(4, 11):
+        if len({f"{score:.{digits}g}" for score in scores}) == distinct:
+            return digits
+    return 10
+
+
 def format_top_trials(exp: ExperimentResult, k: int, width: int = 80) -> str:
-    """The ``k`` best complete trials of ``exp``, best first."""
+    """The ``k`` best complete trials of ``exp``, best first, with as many digits as tell their scores apart."""
     top: list[TrialResult] = exp.ranked()[:k]
-    rows = [[str(rank), f"#{t.number}", format_score(t.score, t.score_std), _duration(t.duration_s),
+    digits = _digits_to_tell_apart([t.score for t in top if t.score is not None])
+    rows = [[str(rank), f"#{t.number}", format_score(t.score, t.score_std, digits), _duration(t.duration_s),
              format_params(t.params)] for rank, t in enumerate(top, 1)]
     headers = ["rank", "trial", "score", "time", "params"]
     natural = _column_widths(rows, headers)
