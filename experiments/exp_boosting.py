@@ -9,8 +9,8 @@ from tunekit import Integer, Real, tunable
 @tunable(
     space={
         "learning_rate": Real(1e-2, 0.5, log=True),
-        "max_depth": Integer(1, 5),
-        "subsample": Real(0.5, 1.0),
+        "max_depth": Integer(1, 5, hard_bounds="low"),
+        "subsample": Real(0.5, 1.0, hard_bounds="high"),
         "n_estimators": Integer(20, 200, log=True),
     },
     strategy="bayes",

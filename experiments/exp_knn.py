@@ -10,7 +10,7 @@ from tunekit import Categorical, Integer, tunable
 
 @tunable(
     space={
-        "n_neighbors": Integer(1, 25, grid=[1, 3, 5, 9, 15, 25]),
+        "n_neighbors": Integer(1, 25, grid=[1, 3, 5, 9, 15, 25], hard_bounds="low"),
         "weights": Categorical(["uniform", "distance"]),
         "p": Categorical([1, 2]),
     },

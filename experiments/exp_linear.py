@@ -17,7 +17,7 @@ from tunekit import Categorical, Real, tunable
         "loss": Categorical(["hinge", "log_loss", "modified_huber"]),
         "penalty": Categorical(["l2", "l1", "elasticnet"]),
         "alpha": Real(1e-6, 1e-1, log=True),
-        "l1_ratio": Real(0.0, 1.0),
+        "l1_ratio": Real(0.0, 1.0, hard_bounds=True),
         "learning_rate": Categorical(["optimal", "adaptive", "invscaling"]),
         "eta0": Real(1e-4, 10.0, log=True),
         "average": Categorical([False, True]),

@@ -179,3 +179,12 @@ def test_tune_passes_only_active_parameters_and_results_round_trip(tmp_path: Any
     (tmp_path / "bad.json").write_text(__import__("json").dumps(data))
     with pytest.raises(ResultsError, match=r"params\.depth: inactive here \(when\(model='a'\)\)"):
         results_io.load(tmp_path / "bad.json")
+
+
+def test_hard_bounds_are_a_dimensions_own_and_survive_the_round_trip() -> None:
+    dim = Integer(1, 5, hard_bounds="low")
+    assert dim.to_dict()["hard_bounds"] == "low" and Dimension.from_dict(dim.to_dict()) == dim
+    assert repr(Real(0.0, 1.0, hard_bounds=True)) == "Real(0.0, 1.0, hard_bounds=True)"
+    assert "hard_bounds" not in Real(0.0, 1.0).to_dict()
+    assert Real(0.0, 1.0, hard_bounds="middle").problem() == (
+        "hard_bounds must be True, False, 'low' or 'high', got 'middle'")

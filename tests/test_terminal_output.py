@@ -85,3 +85,27 @@ def test_a_trackers_own_output_starts_on_a_line_of_its_own(pytester: pytest.Pyte
     assert result.ret == 0, result.stdout.str() + result.stderr.str()
     assert "mlflow: a log line of its own" in result.stdout.lines  # not glued to "PASSED [100%]"
     assert any(line.rstrip().endswith("[100%]") for line in result.stdout.lines)
+
+
+NOISY = """
+from tunekit import tunable, Real
+
+@tunable(space={{"x": Real(0.5, 0.51)}}, strategy="random", trials=8, seed=1{extra})
+def tune_{name}(x):
+    return [x + 0.1, x - 0.1, x]
+"""
+
+
+def test_fold_noise_is_one_line_per_run_and_an_experiment_can_silence_its_hints(pytester: pytest.Pytester,
+                                                                               run_tunekit) -> None:
+    pytester.makepyprojecttoml("[tool.tunekit]\n")
+    pytester.mkdir("experiments")
+    for name, extra in (("a", ""), ("b", ""), ("quiet", ", hints=False")):
+        (pytester.path / "experiments" / f"exp_{name}.py").write_text(NOISY.format(name=name, extra=extra))
+    result = run_tunekit("--store", "none")
+    assert result.ret == 0, result.stdout.str()
+    hints = [line for line in result.stdout.lines if line.startswith("hint:")]
+    assert len(hints) == 1, hints
+    assert hints[0].startswith("hint: fold noise in 2 experiments (tune_a, tune_b): ")
+    single = run_tunekit("--store", "none", "-k", "tune_a")
+    single.stdout.fnmatch_lines(["hint: experiments/exp_a.py::tune_a: fold noise: the best trial's fold std *"])

@@ -25,7 +25,8 @@ TRIAL_ARGUMENT = "trial"
 DEFAULT_TRIALS = 20
 _ATTRIBUTE = "__tunekit__"
 ACCEPTED_ARGUMENTS = ("space", "strategy", "trials", "direction", "seed", "workers", "trial_timeout",
-                      "tolerance", "pruner", "timeout", "patience", "target", "start", "constraints")
+                      "tolerance", "pruner", "timeout", "patience", "target", "start", "constraints",
+                      "hints")
 #: Random parameter sets on which constraints are tried when the experiment is declared (besides a small grid).
 _PROBES = 1000
 #: A grid at most this large is tried whole when the experiment is declared: nothing allowed is then exact.
@@ -59,6 +60,8 @@ class TunableSpec:
     start: tuple[dict[str, Any], ...] = field(default=(), hash=False)
     #: ``"history"`` for ``start="history"``: the search starts from the run store's best configurations.
     start_from: str | None = None
+    #: The kinds of hint silenced by ``hints=`` (``("*",)``: all).
+    quiet_hints: tuple[str, ...] = ()
 
 
 def _start_value(dim: Dimension, value: Any) -> Any:
@@ -201,7 +204,8 @@ def _check_target(fn: Any) -> None:
 def build_spec(fn: Callable[..., Any], *, space: Any, strategy: Any = None, trials: Any = None,
                direction: Any = "maximize", seed: Any = None, workers: Any = None, trial_timeout: Any = None,
                tolerance: Any = None, pruner: Any = None, timeout: Any = None, patience: Any = None,
-               target: Any = None, start: Any = None, constraints: Any = None, **options: Any) -> TunableSpec:
+               target: Any = None, start: Any = None, constraints: Any = None, hints: Any = True,
+               **options: Any) -> TunableSpec:
     """Validate the decorator's arguments against ``fn``; raise :class:`TunekitError` on the first problem."""
     _check_target(fn)
     if space is None:
@@ -230,6 +234,7 @@ def build_spec(fn: Callable[..., Any], *, space: Any, strategy: Any = None, tria
     timeout = validation.seconds("timeout", timeout)
     patience = validation.count("patience", patience)
     target = validation.finite_number("target", target)
+    quiet = validation.quiet_hints(hints)
     start_from = "history" if start == "history" else None
     start_points = () if start_from else check_start(start, the_space, trials)
     if options:
@@ -238,7 +243,7 @@ def build_spec(fn: Callable[..., Any], *, space: Any, strategy: Any = None, tria
                        takes_trial=takes_trial, fixture_names=fixtures, workers=workers,
                        trial_timeout=trial_timeout, tolerance=tolerance, pruner=pruner, timeout=timeout,
                        patience=patience, target=target, start=start_points,
-                       start_from=start_from)
+                       start_from=start_from, quiet_hints=quiet)
 
 
 def tunable(fn: F | None = None, /, *, space: Mapping[str, Dimension] | None = None,
@@ -247,7 +252,8 @@ def tunable(fn: F | None = None, /, *, space: Mapping[str, Dimension] | None = N
             tolerance: float | str | None = None, pruner: Any = None, timeout: float | None = None,
             patience: int | None = None, target: float | None = None,
             start: Sequence[Mapping[str, Any]] | str | None = None,
-            constraints: Sequence[Callable[[dict[str, Any]], bool]] | None = None, **options: Any) -> Any:
+            constraints: Sequence[Callable[[dict[str, Any]], bool]] | None = None,
+            hints: bool | Mapping[str, bool] = True, **options: Any) -> Any:
     """Declare a function as an experiment: tunekit searches ``space`` for the parameters that optimise it.
 
     The function is returned unchanged with a :class:`TunableSpec` attached, so it can still be called
@@ -281,6 +287,9 @@ def tunable(fn: F | None = None, /, *, space: Mapping[str, Dimension] | None = N
         constraints: Functions of a trial's active parameters (a dict) that return whether the combination is
             allowed; no strategy sends a forbidden one to the objective. A dimension's ``.when(parent=value)``
             makes it conditional: the function then receives it only where it is active.
+        hints: ``False`` silences this experiment's hints under the leaderboard and in the report;
+            ``{"fold_noise": False, "bounds": False}`` silences those kinds (failures, bounds, convergence,
+            fit, fold_noise).
     """
 
     def decorate(func: F) -> F:
@@ -288,7 +297,7 @@ def tunable(fn: F | None = None, /, *, space: Mapping[str, Dimension] | None = N
             spec = build_spec(func, space=space, strategy=strategy, trials=trials, direction=direction,
                               seed=seed, workers=workers, trial_timeout=trial_timeout, tolerance=tolerance,
                               pruner=pruner, timeout=timeout, patience=patience, target=target, start=start,
-                              constraints=constraints, **options)
+                              constraints=constraints, hints=hints, **options)
         except TunekitError as exc:
             spec = TunableSpec(space=None, strategy=strategy, direction=str(direction), error=str(exc))
         setattr(func, _ATTRIBUTE, spec)

@@ -127,6 +127,8 @@ class ExperimentResult:
     pruner: dict[str, Any] | None = None
     #: A digest of the experiment function's source: a changed objective starts a new series in the store.
     source_hash: str | None = None
+    #: The kinds of hint the experiment silenced (``@tunable(hints=...)``); ``["*"]``: every kind.
+    quiet_hints: list[str] = field(default_factory=list)
 
     @property
     def best(self) -> TrialResult | None:
@@ -186,6 +188,7 @@ def experiment_to_dict(exp: ExperimentResult) -> dict[str, Any]:
         "status": exp.status, "duration_s": round(exp.duration_s, 6), "stop_reason": exp.stop_reason,
         "error": exp.error, "notes": list(exp.notes), "tolerance": exp.tolerance, "pruner": exp.pruner,
         **({"source_hash": exp.source_hash} if exp.source_hash else {}),
+        **({"quiet_hints": list(exp.quiet_hints)} if exp.quiet_hints else {}),
     }
 
 
@@ -513,6 +516,8 @@ def _read_experiment(r: _Reader, data: Any, where: str) -> ExperimentResult:
         source_hash=r.get(data, "source_hash", where, lambda v: v is None or (isinstance(v, str) and _HEX.fullmatch(v)
                                                                                is not None),
                           "a hexadecimal digest or null", optional=True, default=None),
+        quiet_hints=list(r.get(data, "quiet_hints", where, lambda v: isinstance(v, list) and all(map(_is_str, v)),
+                               "an array of strings", optional=True, default=[])),
     )
     _check_best(r, data, exp, where)
     return exp

@@ -156,10 +156,10 @@ class Dimension(ABC):
         try:
             if kind == "real":
                 dim: Dimension = Real(data["low"], data["high"], log=data.get("log", False),
-                                      grid=data.get("grid"))
+                                      grid=data.get("grid"), hard_bounds=data.get("hard_bounds", False))
             elif kind == "integer":
                 dim = Integer(data["low"], data["high"], log=data.get("log", False),
-                              grid=data.get("grid"))
+                              grid=data.get("grid"), hard_bounds=data.get("hard_bounds", False))
             elif kind == "categorical":
                 dim = Categorical(data["choices"])
             else:
@@ -182,15 +182,21 @@ class Dimension(ABC):
 class _Range(Dimension):
     """Shared checks and grid handling of ``Real`` and ``Integer``."""
 
-    def __init__(self, low: Any, high: Any, *, log: bool = False, grid: Any = None) -> None:
+    def __init__(self, low: Any, high: Any, *, log: bool = False, grid: Any = None,
+                 hard_bounds: bool | str = False) -> None:
         super().__init__()
         self.low = low
         self.high = high
         self.log = log
         self.grid = grid
+        #: The range cannot widen at its ``"low"`` end, its ``"high"`` end, or either (``True``): a fraction, a
+        #: count from 1. No "best at a bound" hint there.
+        self.hard_bounds = hard_bounds
         self._check_bounds()
         if not isinstance(log, (bool, np.bool_)):
             self._fail(f"log must be True or False, got {log!r}")
+        if not isinstance(hard_bounds, (bool, np.bool_)) and hard_bounds not in ("low", "high"):
+            self._fail(f"hard_bounds must be True, False, 'low' or 'high', got {hard_bounds!r}")
         if self._problem is None:
             if self.low >= self.high:
                 self._fail(f"low ({low!r}) must be less than high ({high!r})")
@@ -286,6 +292,7 @@ class _Range(Dimension):
     def __repr__(self) -> str:
         extra = ", log=True" if self.log is True else ""
         extra += f", grid={self.grid!r}" if self.grid is not None else ""
+        extra += f", hard_bounds={self.hard_bounds!r}" if self.hard_bounds else ""
         return f"{type(self).__name__}({self.low!r}, {self.high!r}{extra}){self._when_repr()}"
 
     def to_dict(self) -> dict[str, Any]:
@@ -293,6 +300,8 @@ class _Range(Dimension):
         data: dict[str, Any] = {"type": self.kind, "low": self.low, "high": self.high, "log": bool(self.log)}
         if self.grid is not None:
             data["grid"] = int(self.grid) if _is_integer(self.grid) else [self.cast(v) for v in self.grid]
+        if self.hard_bounds:
+            data["hard_bounds"] = self.hard_bounds if isinstance(self.hard_bounds, str) else True
         return self._with_when(data)
 
 

@@ -13,8 +13,8 @@ from typing import Any
 
 from tunekit.errors import SpecError
 
-__all__ = ["DIRECTIONS", "WARM_START_SOURCES", "count", "direction", "finite_number", "seconds", "strategy_name",
-           "warm_start", "workers"]
+__all__ = ["DIRECTIONS", "WARM_START_SOURCES", "count", "direction", "finite_number", "quiet_hints", "seconds",
+           "strategy_name", "warm_start", "workers"]
 
 DIRECTIONS = ("maximize", "minimize")
 #: Where a search can take its start points from besides ``start=[...]``: ``history`` (the run store's best
@@ -106,3 +106,24 @@ def warm_start(name: str, value: Any) -> str | None:
     if value not in WARM_START_SOURCES:
         raise SpecError(f"{name}: expected one of {', '.join(WARM_START_SOURCES)}, got {value!r}")
     return str(value)
+
+
+def quiet_hints(value: Any) -> tuple[str, ...]:
+    """The kinds of hint an experiment silences: ``hints=True`` (none), ``False`` (every kind: ``("*",)``) or
+    ``{"fold_noise": False, ...}`` (those set to False)."""
+    from tunekit.report.diagnostics import HINT_KINDS
+
+    if value is True or value is None:
+        return ()
+    if value is False:
+        return ("*",)
+    if isinstance(value, dict):
+        unknown = sorted(str(k) for k in value if k not in HINT_KINDS)
+        if unknown:
+            raise SpecError(f"hints: unknown kind {unknown[0]!r} (kinds: {', '.join(HINT_KINDS)})")
+        wrong = [k for k, v in value.items() if not isinstance(v, bool)]
+        if wrong:
+            raise SpecError(f"hints[{wrong[0]!r}]: expected True or False, got {value[wrong[0]]!r}")
+        return tuple(kind for kind in HINT_KINDS if value.get(kind) is False)
+    raise SpecError(f"hints: expected True, False or a dict of kind -> True/False (kinds: {', '.join(HINT_KINDS)}), "
+                    f"got {value!r:.60}")

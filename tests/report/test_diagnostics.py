@@ -179,3 +179,27 @@ def test_nothing_to_say_about_a_healthy_or_empty_search(craft):
     assert diagnose(craft.experiment([])) == []
     assert diagnose(craft.experiment([craft.trial(0), craft.trial(1)], status="failed")) == []
     assert diagnose(craft.experiment(spread_trials(craft, 12, best_at=4))) == []
+
+
+# --- silencing: hard bounds and hints=... --------------------------------------------------------------
+
+@pytest.mark.parametrize(("hard", "hinted"), [(False, True), (True, False), ("low", False), ("high", True)])
+def test_a_hard_bound_gets_no_widen_hint(craft, hard, hinted):
+    space = {**craft.SPACE, "depth": {"type": "integer", "low": 1, "high": 10, "log": False,
+                                      **({"hard_bounds": hard} if hard else {})}}
+    trials = spread_trials(craft, 6, best_at=2, best_params=params(C=1.0, depth=1))
+    hints = diagnose(craft.experiment(trials, space=space))
+    assert bool(hints_about(hints, "depth best at lower bound 1")) is hinted
+
+
+def test_an_experiment_can_silence_every_hint_or_some_kinds(craft):
+    from tunekit.report.diagnostics import diagnose_by_kind
+
+    trials = spread_trials(craft, 6, best_at=3, best_params=params(C=900.0, depth=5))
+    trials += [craft.trial(6 + i, error="ValueError: bad") for i in range(4)]
+    exp = craft.experiment(trials)
+    assert {kind for kind, _ in diagnose_by_kind(exp)} >= {"failures", "bounds"}
+    exp.quiet_hints = ["bounds"]
+    assert "bounds" not in {kind for kind, _ in diagnose_by_kind(exp)} and hints_about(diagnose(exp), "failed")
+    exp.quiet_hints = ["*"]
+    assert diagnose(exp) == []

@@ -12,8 +12,8 @@ import pytest
 from tunekit.compare import provenance_warnings
 from tunekit.plugin.controller import Controller
 from tunekit.report import format_leaderboard, format_top_trials
-from tunekit.report.diagnostics import diagnose
-from tunekit.report.leaderboard import format_score
+from tunekit.report.diagnostics import diagnose_by_kind
+from tunekit.report.leaderboard import display_ids, format_score
 from tunekit.report.verdicts import format_verdicts
 from tunekit.results import ExperimentResult, ExperimentStatus
 from tunekit.trial import TrialResult, TrialState
@@ -102,6 +102,16 @@ class LiveLine:
         self._write(f"\r{self.prefix}{shown} \x1b[K" if self.live and self.prefix else f"{shown} ")
 
 
+def _fold_noise_lines(noisy: list[tuple[str, str]]) -> list[str]:
+    """Fold noise once per run: the experiment's own hint when one has it, one line naming them all otherwise."""
+    if len(noisy) <= 1:
+        return [f"hint: {exp_id}: {hint}" for exp_id, hint in noisy]
+    names = ", ".join(display_ids([exp_id for exp_id, _ in noisy]))
+    return [(f"hint: fold noise in {len(noisy)} experiments ({names}): each best trial's fold std exceeds its lead "
+            "over the next best, so their top trials are indistinguishable; use more folds or repeated CV to pick "
+            "one (@tunable(hints={'fold_noise': False}) silences this)")]
+
+
 class TerminalSummary:
     """Prints the leaderboard, notes, hints, verdicts and written files at the end of the run."""
 
@@ -120,6 +130,7 @@ class TerminalSummary:
         recorded = outputs.recorded_best if outputs is not None else None
         for line in format_leaderboard(records, width=width, recorded_best=recorded).splitlines():
             tr.write_line(line)
+        noisy: list[tuple[str, str]] = []
         for record in records:
             for note in record.notes:
                 tr.write_line(f"note: {record.id}: {note}")
@@ -127,8 +138,13 @@ class TerminalSummary:
                 tr.write_line(f"FAILED {record.id}: {record.error}", red=True)
             elif record.status == ExperimentStatus.INTERRUPTED:
                 tr.write_line(f"INTERRUPTED {record.id}: {len(record.trials)} finished trials kept", yellow=True)
-            for hint in diagnose(record):
-                tr.write_line(f"hint: {record.id}: {hint}")
+            for kind, hint in diagnose_by_kind(record):
+                if kind == "fold_noise":
+                    noisy.append((record.id, hint))
+                else:
+                    tr.write_line(f"hint: {record.id}: {hint}")
+        for line in _fold_noise_lines(noisy):
+            tr.write_line(line)
         if options.top:
             for record in records:
                 tr.write_sep("-", f"top {options.top}: {record.id}")

@@ -19,6 +19,7 @@ from tunekit.trial import TrialResult, TrialState
 __all__ = [
     "EDGE_FRACTION",
     "FAILED_FRACTION",
+    "HINT_KINDS",
     "LAST_FRACTION",
     "MIN_TRIALS_CONVERGENCE",
     "MIN_TRIALS_EDGE",
@@ -28,6 +29,7 @@ __all__ = [
     "UNDERFIT_MAXIMIZE",
     "UNDERFIT_MINIMIZE",
     "diagnose",
+    "diagnose_by_kind",
 ]
 
 #: More than this share of failed trials (timeouts included) is worth a hint.
@@ -107,9 +109,10 @@ def check_edges(exp: ExperimentResult) -> list[str]:
             continue
         scale: Callable[[float], float] = math.log if log else float
         position = (scale(float(value)) - scale(low)) / (scale(high) - scale(low))
-        if position <= EDGE_FRACTION:
+        hard = dim.get("hard_bounds")  # the user says the range cannot widen there (a fraction, a count from 1)
+        if position <= EDGE_FRACTION and hard not in (True, "low"):
             side, bound, where = "lower", low, "below"
-        elif position >= 1 - EDGE_FRACTION:
+        elif position >= 1 - EDGE_FRACTION and hard not in (True, "high"):
             side, bound, where = "upper", high, "above"
         else:
             continue
@@ -209,20 +212,30 @@ def check_fold_noise(exp: ExperimentResult) -> list[str]:
             f"best ({gap:.3g}): the top {rank} are indistinguishable; use more folds or repeated CV to pick one")]
 
 
-#: The checks, most important first.
-CHECKS: tuple[Callable[[ExperimentResult], list[str]], ...] = (
-    check_failures, check_edges, check_convergence, check_fit, check_fold_noise)
+#: The checks, most important first, by the kind of hint each gives (what ``@tunable(hints=...)`` names).
+CHECKS: dict[str, Callable[[ExperimentResult], list[str]]] = {
+    "failures": check_failures, "bounds": check_edges, "convergence": check_convergence, "fit": check_fit,
+    "fold_noise": check_fold_noise}
+#: The kinds of hint, in the order they are shown.
+HINT_KINDS = tuple(CHECKS)
 
 
-def diagnose(experiment: ExperimentResult) -> list[str]:
-    """Hints about ``experiment`` worth a user's attention, most important first.
-
-    A check that trips over an unexpected record is skipped: a hint is never worth breaking a run's summary.
-    """
-    hints: list[str] = []
-    for check in CHECKS:
+def diagnose_by_kind(experiment: ExperimentResult) -> list[tuple[str, str]]:
+    """``(kind, hint)`` pairs about ``experiment`` worth a user's attention, most important first, without the
+    kinds it silenced. A check that trips over an unexpected record is skipped: a hint is never worth breaking
+    a run's summary."""
+    quiet = set(experiment.quiet_hints)
+    hints: list[tuple[str, str]] = []
+    for kind, check in CHECKS.items():
+        if "*" in quiet or kind in quiet:
+            continue
         try:
-            hints += check(experiment)
+            hints += [(kind, hint) for hint in check(experiment)]
         except Exception:  # noqa: BLE001 - see the docstring
             continue
     return hints
+
+
+def diagnose(experiment: ExperimentResult) -> list[str]:
+    """Hints about ``experiment`` worth a user's attention, most important first (see :func:`diagnose_by_kind`)."""
+    return [hint for _, hint in diagnose_by_kind(experiment)]

@@ -106,7 +106,8 @@ def _record(experiment: Experiment, settings: Settings, outcome: SearchOutcome, 
         space=experiment.spec.space.to_dict(), trials=outcome.trials, status=status,
         duration_s=outcome.duration_s, stop_reason=outcome.stop_reason, notes=list(settings.notes),
         tolerance=settings.declared_tolerance, source_hash=source_digest(experiment.function),
-        pruner=None if pruner is None else {"name": pruner.name, "options": dict(pruner.options)})
+        pruner=None if pruner is None else {"name": pruner.name, "options": dict(pruner.options)},
+        quiet_hints=list(experiment.spec.quiet_hints))
 
 
 def _search(experiment: Experiment, settings: Settings, options: RunOptions, executor: Executor,
