@@ -28,7 +28,8 @@ from tunekit.space import Categorical, Integer, Real, Space
 from tunekit.strategies.base import Observation, Strategy
 from tunekit.trial import TrialState
 
-__all__ = ["StrategyConformance", "every_kind_space", "params_key", "run_strategy", "wide_mixed_space"]
+__all__ = ["StrategyConformance", "conditional_space", "constrained_space", "every_kind_space", "params_key",
+           "run_strategy", "wide_mixed_space"]
 
 Objective = Callable[[int, dict[str, Any]], Observation]
 
@@ -54,6 +55,38 @@ def wide_mixed_space(size: int = 20) -> Space:
         lambda i: Categorical(["x", "y", None, False, 3][: 2 + i % 4]),
     ]
     return Space({f"p{i}": kinds[i % len(kinds)](i) for i in range(size)})
+
+
+def conditional_space() -> Space:
+    """A model choice whose branches have parameters of their own, with a chain (``degree`` under ``kernel``
+    under ``model``), a parameter shared by two branches and one that is always active."""
+    return Space({
+        "model": Categorical(["svc", "knn", "forest"]),
+        "kernel": Categorical(["rbf", "poly"]).when(model="svc"),
+        "degree": Integer(2, 5).when(kernel="poly"),
+        "C": Real(1e-3, 1e3, log=True).when(model="svc"),
+        "k": Integer(1, 30).when(model=["knn"]),
+        "depth": Integer(1, 12).when(model=["forest", "knn"]),
+        "scale": Real(0.0, 1.0),
+    })
+
+
+def _no_deep_knn(params: dict[str, Any]) -> bool:
+    return not (params["model"] == "knn" and params.get("depth", 0) > 6)
+
+
+def _small_sum(params: dict[str, Any]) -> bool:
+    return params["a"] + params["b"] <= 6
+
+
+def constrained_space() -> Space:
+    """A conditional space with a constraint on it, and a flat one where most of the box is forbidden."""
+    return Space(dict(conditional_space()), constraints=[_no_deep_knn])
+
+
+def small_sum_space() -> Space:
+    """Two integers whose sum must stay at most 6: 21 of the 100 grid points are allowed."""
+    return Space({"a": Integer(0, 9), "b": Integer(0, 9)}, constraints=[_small_sum])
 
 
 def params_key(params: dict[str, Any]) -> tuple[Any, ...]:
@@ -106,9 +139,12 @@ class StrategyConformance:
         return self.strategy_class(space, seed=seed, budget=budget, **self.strategy_kwargs)
 
     def check_proposal(self, space: Space, params: dict[str, Any]) -> None:
-        """Fail unless ``params`` names every dimension once with a legal value of the exact type."""
+        """Fail unless ``params`` names every active dimension once, in space order, with a legal value of the
+        exact type, and the constraints allow it."""
         assert isinstance(params, dict), f"a proposal must be a dict, got {type(params).__name__}"
-        assert list(params) == list(space), f"proposal names {list(params)}, space names {list(space)}"
+        active = space.active_names(params)
+        assert list(params) == active, f"proposal names {list(params)}, the active dimensions are {active}"
+        assert space.allowed(params), f"{params} is forbidden by the space's constraints"
         for name, value in params.items():
             dim = space[name]
             assert dim.contains(value), f"{name}={value!r} is not a legal value of {dim!r}"
@@ -154,6 +190,35 @@ class StrategyConformance:
         if strategy.max_trials is not None:
             assert len(observations) <= strategy.max_trials
             assert strategy.ask(1) == [], "an exhausted strategy must return no proposals"
+
+    # -- conditional and constrained spaces ----------------------------------------------------------
+
+    @pytest.mark.parametrize("batch", [1, 3])
+    def test_conditional_space_proposes_only_active_parameters(self, batch: int) -> None:
+        space = conditional_space()
+        observations = run_strategy(self.make(space, seed=2, budget=2 * self.trials), 2 * self.trials, batch=batch)
+        assert observations, "the strategy proposed nothing"
+        for obs in observations:
+            self.check_proposal(space, obs.params)
+
+    @pytest.mark.parametrize("make_space", [constrained_space, small_sum_space], ids=["conditional", "sum"])
+    def test_constrained_space_never_proposes_a_forbidden_combination(self, make_space: Callable[[], Space]) -> None:
+        space = make_space()
+        strategy = self.make(space, seed=5, budget=2 * self.trials)
+        observations = run_strategy(strategy, 2 * self.trials, batch=2)
+        assert observations
+        for obs in observations:
+            self.check_proposal(space, obs.params)
+        if strategy.max_trials is not None:
+            assert len({params_key(o.params) for o in observations}) == len(observations)
+
+    def test_conditional_space_restores_like_an_uninterrupted_search(self) -> None:
+        space = constrained_space()
+        uninterrupted = self.make(space, seed=6, budget=self.trials + 3)
+        observations = run_strategy(uninterrupted, self.trials)
+        resumed = self.make(space, seed=6, budget=self.trials + 3)
+        resumed.restore(observations)
+        assert [params_key(p) for p in resumed.ask(3)] == [params_key(p) for p in uninterrupted.ask(3)]
 
     # -- reproducibility --------------------------------------------------------------------------
 

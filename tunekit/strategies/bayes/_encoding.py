@@ -1,4 +1,10 @@
-"""The space as scikit-optimize sees it: one column per free dimension, and the way back."""
+"""The space as scikit-optimize sees it: one column per free dimension, and the way back.
+
+In a conditional space a parameter inactive in a point is imputed (the middle of its range, its first
+choice) so that every point has a full row; points of different branches still differ in their parents'
+columns. Decoding keeps the active parameters only, and the snap makes every candidate of the acquisition
+search canonical (its inactive columns imputed), so that two rows never stand for one parameter set.
+"""
 
 from __future__ import annotations
 
@@ -31,6 +37,10 @@ class _Column(ABC):
 
     def decode(self, entry: Any) -> Any:
         return self.dim.clip(entry)
+
+    def impute(self) -> Any:
+        """The value that stands for "inactive" in a row: the middle of the range (in its own scale)."""
+        return self.dim.from_unit(0.5)
 
     @abstractmethod
     def snap(self, block: np.ndarray, normalised: Any) -> None:
@@ -73,6 +83,9 @@ class _CategoricalColumn(_Column):
     def decode(self, entry: Any) -> Any:
         return self.dim.choices[int(entry)]
 
+    def impute(self) -> Any:
+        return self.dim.choices[0]
+
     def snap(self, block: np.ndarray, normalised: Any) -> None:
         if block.shape[1] == 1:  # two choices share one 0/1 column
             block[:, 0] = np.round(block[:, 0])
@@ -109,15 +122,34 @@ class Encoding:
         self._snap: Callable[[np.ndarray], np.ndarray] | None = None
 
     def encode(self, params: dict[str, Any]) -> list[Any]:
-        """The row of the free dimensions' values of ``params``, as skopt takes it."""
-        return [column.encode(params[column.name]) for column in self._columns]
+        """The row of the free dimensions' values of ``params``, as skopt takes it (inactive ones imputed)."""
+        return [column.encode(params[column.name] if column.name in params else column.impute())
+                for column in self._columns]
 
     def decode(self, row: Sequence[Any]) -> dict[str, Any]:
-        """The parameters, in space order and of their dimensions' types, of a row from skopt."""
+        """The parameters, in space order and of their dimensions' types, of a row from skopt: the active
+        ones only."""
         values: dict[str, Any] = dict(self.fixed)
         for column, entry in zip(self._columns, row, strict=True):
             values[column.name] = column.decode(entry)
+        if self.space.is_conditional:
+            return self.space.restrict(values)
         return {name: values[name] for name in self.space}
+
+    def canonical(self, X: np.ndarray) -> np.ndarray:
+        """Rows of the unit cube with the columns of inactive parameters imputed (a no-op without conditions)."""
+        if not self.space.is_conditional or not len(X):
+            return X
+        normalized = self.normalized()
+        rows = normalized.inverse_transform(X)
+        return np.asarray(normalized.transform([self.encode(self.decode(row)) for row in rows]), dtype=float)
+
+    def allowed(self, X: np.ndarray) -> np.ndarray:
+        """Whether the space's constraints allow each row of the unit cube (all True without constraints)."""
+        if not self.space.constraints or not len(X):
+            return np.ones(len(X), dtype=bool)
+        rows = self.normalized().inverse_transform(X)
+        return np.array([self.space.allowed(self.decode(row)) for row in rows], dtype=bool)
 
     def dimensions(self) -> list[Any]:
         """The skopt dimensions, one per free dimension (built once)."""
@@ -147,7 +179,7 @@ class Encoding:
                 X = X.copy()
                 for begin, end, column, normalised in blocks:
                     column.snap(X[:, begin:end], normalised)
-                return X
+                return self.canonical(X)
 
             self._snap = snap
         return self._snap

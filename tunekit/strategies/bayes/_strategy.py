@@ -167,7 +167,7 @@ class BayesStrategy(Strategy):
         """Return ``n`` proposals: design points first, then model-based ones (constant liar)."""
         if not self._encoding.free:  # every dimension has a single value: nothing to search
             self.n_asked += n
-            return [dict(self._encoding.fixed) for _ in range(n)]
+            return [self.space.restrict(self._encoding.fixed) for _ in range(n)]
         proposals: list[dict[str, Any]] = []
         xs, ys = self._training_data(self._observations)
         n_usable = len(xs)
@@ -181,6 +181,9 @@ class BayesStrategy(Strategy):
                 proposals += [self.space.sample(rng) for _ in range(rest)]
             else:
                 proposals += self._model_points(rest, self._pending + proposals, xs, ys)
+        if self.space.constraints:  # a proposal the constraints forbid is replaced by an allowed draw
+            proposals = [point if self.space.allowed(point) else self.space.sample(
+                np.random.default_rng([self.seed, 0xC0, self.n_asked + i])) for i, point in enumerate(proposals)]
         self.n_asked += len(proposals)
         self._pending += proposals
         return proposals
@@ -305,12 +308,24 @@ class BayesStrategy(Strategy):
         for _ in range(count):
             gp = self._estimator(_derived_seed(self.seed, self.n_asked, len(proposals)))
             gp.fit(X, y)
-            point = maximise_acquisition(self._acquisition(gp, min(y)), self._encoding.snapper(),
+            point = maximise_acquisition(self._allowed_only(self._acquisition(gp, min(y))), self._encoding.snapper(),
                                          X.shape[1], anchors, rng, n_random=self.n_candidates)
             proposals.append(self._encoding.decode(space.inverse_transform(point[None, :])[0]))
             X = np.concatenate([X, encoded(proposals[-1:])])
             y = warp(ys + [min(ys)] * (len(pending) + len(proposals)))
         return proposals
+
+    def _allowed_only(self, acquisition: Any) -> Any:
+        """``acquisition`` with the rows the constraints forbid at minus infinity (as is without constraints)."""
+        if not self.space.constraints:
+            return acquisition
+
+        def masked(X: np.ndarray) -> np.ndarray:
+            values = np.asarray(acquisition(X), dtype=float).copy()
+            values[~self._encoding.allowed(X)] = -np.inf
+            return values
+
+        return masked
 
     def _acquisition(self, gp: Any, y_opt: float) -> Any:
         """The acquisition function as "higher is better" values at the rows of its input."""
