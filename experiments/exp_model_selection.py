@@ -35,7 +35,7 @@ def liblinear_is_l1_or_l2(params):
         forest={"max_depth": Integer(2, 16), "max_features": Real(0.1, 1.0, hard_bounds="high")},
     ),
     constraints=[liblinear_is_l1_or_l2],
-    strategy="evolution",
+    strategy="bayes",  # it models the whole conditional space (inactive parameters imputed)
     trials=30,
     direction="maximize",
 )
