@@ -92,3 +92,38 @@ def test_two_teammates_run_one_experiment_at_once_and_history_and_warm_start_see
     first = results.load(tmp_path / "warm.json").experiments[0].trials[0]
     best = max((t for record in records for t in record.trials), key=lambda t: t.score or 0)
     assert first.warm_start and first.params == best.params and first.score == max(bests)
+
+
+@pytest.mark.slow
+def test_a_partial_run_updates_its_experiments_and_keeps_the_others_latest_records(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.tunekit]\n")
+    (tmp_path / "experiments").mkdir()
+    for seed, name in enumerate(("a", "b", "c")):
+        (tmp_path / "experiments" / f"exp_{name}.py").write_text(
+            EXPERIMENT.format(seed=seed, name=name).replace("time.sleep(0.1)", "pass"))
+    latest = tmp_path / ".tunekit" / "results.json"
+
+    def tunekit(*args: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "tunekit", "--store", "none", *args], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode in (0, 1), done.stdout + done.stderr
+        return done.stdout
+
+    tunekit()
+    full = results.load(latest)
+    out = tunekit("-k", "tune_a", "--seed", "7")
+    assert "(and 2 experiment(s) this run left alone, kept from earlier runs)" in out
+    partial = results.load(latest)
+    by_id = {e.id: e for e in partial.experiments}
+    assert by_id["experiments/exp_a.py::tune_a"].from_run is None and by_id["experiments/exp_a.py::tune_a"].seed == 7
+    for name in ("b", "c"):
+        kept = by_id[f"experiments/exp_{name}.py::tune_{name}"]
+        assert kept.from_run == full.run_id and kept.trials == full.get(kept.id).trials
+    tunekit("-k", "tune_a", "--json", "only.json")
+    assert [e.id for e in results.load(tmp_path / "only.json").experiments] == ["experiments/exp_a.py::tune_a"]
+    (tmp_path / "experiments" / "exp_c.py").unlink()  # a deleted experiment is not kept
+    tunekit("experiments/exp_a.py")
+    assert sorted(e.id for e in results.load(latest).experiments) == [
+        "experiments/exp_a.py::tune_a", "experiments/exp_b.py::tune_b"]
+    tunekit()
+    assert all(e.from_run is None for e in results.load(latest).experiments)

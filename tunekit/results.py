@@ -129,6 +129,9 @@ class ExperimentResult:
     source_hash: str | None = None
     #: The kinds of hint the experiment silenced (``@tunable(hints=...)``); ``["*"]``: every kind.
     quiet_hints: list[str] = field(default_factory=list)
+    #: In the latest-results file, the run an experiment's record was kept from when a later, partial run
+    #: (``-k``, ``-x``, node IDs) did not run it; ``None`` for a record of the run that wrote the file.
+    from_run: str | None = None
 
     @property
     def best(self) -> TrialResult | None:
@@ -189,6 +192,7 @@ def experiment_to_dict(exp: ExperimentResult) -> dict[str, Any]:
         "error": exp.error, "notes": list(exp.notes), "tolerance": exp.tolerance, "pruner": exp.pruner,
         **({"source_hash": exp.source_hash} if exp.source_hash else {}),
         **({"quiet_hints": list(exp.quiet_hints)} if exp.quiet_hints else {}),
+        **({"from_run": exp.from_run} if exp.from_run is not None else {}),
     }
 
 
@@ -518,6 +522,7 @@ def _read_experiment(r: _Reader, data: Any, where: str) -> ExperimentResult:
                           "a hexadecimal digest or null", optional=True, default=None),
         quiet_hints=list(r.get(data, "quiet_hints", where, lambda v: isinstance(v, list) and all(map(_is_str, v)),
                                "an array of strings", optional=True, default=[])),
+        from_run=r.get(data, "from_run", where, _is_opt_str, "a string or null", optional=True),
     )
     _check_best(r, data, exp, where)
     return exp

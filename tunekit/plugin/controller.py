@@ -72,18 +72,24 @@ class Controller:
             if isinstance(error, ExperimentInterrupted):
                 self.add(error.record)
 
+    def _not_set_out_to_run(self, experiment_id: str) -> bool:
+        """Whether this run left the experiment alone: deselected, in a file it did not collect (and that still
+        exists), or collected but never run (``-x`` stopped the run before it)."""
+        if experiment_id in self.deselected:
+            return True
+        if experiment_id in self.order:
+            return experiment_id not in self.records
+        collected_files = {i.split("::", 1)[0] for i in [*self.order, *self.deselected]}
+        file = experiment_id.split("::", 1)[0]
+        return file not in collected_files and (self.rootpath / file).exists()
+
     def _not_expected_here(self) -> set[str]:
         """Baseline IDs that this run did not set out to run: deselected, or in files it did not collect."""
         baseline = self.options.baseline
         if baseline is None:
             return set()
-        collected_files = {i.split("::", 1)[0] for i in [*self.order, *self.deselected]}
-        skip = set(self.deselected)
-        for exp in baseline.experiments:
-            file = exp.id.split("::", 1)[0]
-            if file not in collected_files and (self.rootpath / file).exists():
-                skip.add(exp.id)
-        return skip
+        return {exp.id for exp in baseline.experiments
+                if exp.id in self.deselected or (exp.id not in self.order and self._not_set_out_to_run(exp.id))}
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: Any) -> None:
@@ -94,7 +100,8 @@ class Controller:
             reporter.ensure_newline()
         document = make_document(self.sorted_records(), self.rootpath, self.run_id)
         self.outputs = finish_run(document, self.options, root=self.rootpath, started=self.started,
-                                  expected_missing=self._not_expected_here(), runs_dir=self.rootpath / RUNS_DIR)
+                                  expected_missing=self._not_expected_here(), runs_dir=self.rootpath / RUNS_DIR,
+                                  kept=self._not_set_out_to_run)
         if self.outputs.errors:
             session.exitstatus = exit_code_for(self.outputs.errors[0])
 

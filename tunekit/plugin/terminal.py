@@ -160,7 +160,9 @@ class TerminalSummary:
             for warning in provenance_warnings(options.baseline, outputs.document):
                 tr.write_line(f"warning: {warning}", yellow=True)
         for label, path in outputs.written:
-            tr.write_line(f"{label}: {_display_path(path) if isinstance(path, Path) else path}")
+            kept = (f" (and {outputs.kept_earlier} experiment(s) this run left alone, kept from earlier runs)"
+                    if label == "results" and outputs.kept_earlier else "")
+            tr.write_line(f"{label}: {_display_path(path) if isinstance(path, Path) else path}{kept}")
         for warning in outputs.warnings:
             tr.write_line(f"warning: {warning}", yellow=True)
         for error in outputs.errors:

@@ -39,6 +39,9 @@ class RunOptions:
     trial_timeout: float | None = None
     dask: str | None = None
     results_path: Path | None = None
+    #: Whether ``results_path`` is the project's latest-results file (no ``--json``): a partial run updates its
+    #: experiments there and keeps the others' latest records, where ``--json PATH`` holds exactly the run.
+    latest_results: bool = False
     html_path: Path | None = None
     #: ``None``: no MLflow logging; ``""``: MLflow's default tracking URI; else that URI.
     mlflow: str | None = None
@@ -160,7 +163,7 @@ def parse_options(raw: Mapping[str, Any], *, root: Path) -> RunOptions:
         raise UsageError("--repeats: only meaningful with --recheck BASELINE")
     return RunOptions(
         strategy=strategy, trials=trials, seed=seed, top=top, workers=workers, trial_timeout=trial_timeout,
-        dask=dask, results_path=results_path, html_path=html_path, mlflow=mlflow,
+        dask=dask, results_path=results_path, latest_results=not r.get("json"), html_path=html_path, mlflow=mlflow,
         save_baseline_path=save_baseline_path, tolerance=tolerance, recheck=recheck, baseline=baseline,
         baseline_label=r.get("recheck") or r.get("baseline") or "", repeats=repeats or 1, resume=resume,
         search_timeout=search_timeout, pruner=pruner, store=r.get("store") or None,

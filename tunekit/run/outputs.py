@@ -6,7 +6,7 @@ import getpass
 import os
 import secrets
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,7 +22,8 @@ from tunekit.store import NO_STORE, RecordedBest, space_hash
 if TYPE_CHECKING:
     from tunekit.store import Store
 
-__all__ = ["RUNS_DIR", "RunOutputs", "finish_run", "make_document", "new_run_id", "write_outputs"]
+__all__ = ["RUNS_DIR", "RunOutputs", "finish_run", "make_document", "new_run_id", "with_earlier_records",
+           "write_outputs"]
 
 
 @dataclass
@@ -36,22 +37,42 @@ class RunOutputs:
     errors: list[TunekitError] = field(default_factory=list)
     #: Lines to show that are not failures of the run (a store it could not record in, say).
     warnings: list[str] = field(default_factory=list)
+    #: How many records of earlier runs the latest-results file kept (experiments this partial run left alone).
+    kept_earlier: int = 0
     #: Per experiment ID, the best score the run store held for its search before this run; ``None``: no
     #: store was read (``--store none``, or out of reach).
     recorded_best: Mapping[str, RecordedBest] | None = None
 
 
+def with_earlier_records(document: ResultsDocument, path: Path, keep: Callable[[str], bool]) -> ResultsDocument:
+    """``document`` plus the records of the results file at ``path`` that ``keep`` says this run left alone
+    (deselected, not reached after ``-x``, in files it did not collect), each marked with the run it is from.
+
+    A missing or unreadable file keeps nothing: the run's own records are never held up by an old file.
+    """
+    try:
+        earlier = results_io.load(path)
+    except (OSError, TunekitError):
+        return document
+    ran = {e.id for e in document.experiments}
+    kept = [replace(e, from_run=e.from_run or earlier.run_id or "an earlier run") for e in earlier.experiments
+            if e.id not in ran and keep(e.id)]
+    return replace(document, experiments=[*document.experiments, *kept]) if kept else document
+
+
 def finish_run(document: ResultsDocument, options: RunOptions, *, root: Path, started: datetime,
-               expected_missing: Iterable[str] = (), runs_dir: Path | None = None) -> RunOutputs:
+               expected_missing: Iterable[str] = (), runs_dir: Path | None = None,
+               kept: Callable[[str], bool] | None = None) -> RunOutputs:
     """The end of a run: write its results files, read the best scores the store holds for its searches,
     write the reports (which show those next to the run's), then record the run in the store.
 
     The results files come first, so that a store slow to answer never holds up what the run computed. A
     store that cannot be read or written is a warning line, not a failed run: the run's own results file
-    stays, and ``tunekit store sync`` records it later.
+    stays, and ``tunekit store sync`` records it later. With ``kept``, the latest-results file also keeps the
+    earlier records of the experiments ``kept`` names (see :func:`with_earlier_records`).
     """
     outputs = _compared(document, options, expected_missing)
-    _write_results(outputs, options, runs_dir)
+    _write_results(outputs, options, runs_dir, kept)
     if options.store == NO_STORE:
         _write_reports(outputs, options)
         return outputs
@@ -71,9 +92,9 @@ def finish_run(document: ResultsDocument, options: RunOptions, *, root: Path, st
     except TunekitError as exc:
         if not reported:
             _write_reports(outputs, options)
-        kept = next((os.path.relpath(path, root) for label, path in outputs.written if label == "run"),
-                    "no results file of its own")
-        outputs.warnings.append(f"not recorded in the run store: {exc}; the run is kept in {kept} "
+        own = next((os.path.relpath(path, root) for label, path in outputs.written if label == "run"),
+                   "no results file of its own")
+        outputs.warnings.append(f"not recorded in the run store: {exc}; the run is kept in {own} "
                                 "('tunekit store sync' records it later)")
     finally:
         if store is not None:
@@ -142,10 +163,15 @@ def _write(outputs: RunOutputs, label: str, path: Path | None, writer: Callable[
         outputs.written.append((label, path))
 
 
-def _write_results(outputs: RunOutputs, options: RunOptions, runs_dir: Path | None) -> None:
+def _write_results(outputs: RunOutputs, options: RunOptions, runs_dir: Path | None,
+                   kept: Callable[[str], bool] | None = None) -> None:
     """The results file, the run's own copy under ``runs_dir`` and the baseline to save."""
     document = outputs.document
-    _write(outputs, "results", options.results_path, lambda p: results_io.dump(document, p))
+    latest = document
+    if kept is not None and options.latest_results and options.results_path is not None:
+        latest = with_earlier_records(document, options.results_path, kept)
+        outputs.kept_earlier = len(latest.experiments) - len(document.experiments)
+    _write(outputs, "results", options.results_path, lambda p: results_io.dump(latest, p))
     if runs_dir is not None and document.run_id:
         _write(outputs, "run", runs_dir / f"{document.run_id}.json", lambda p: results_io.dump(document, p))
     _write(outputs, "baseline", options.save_baseline_path, lambda p: results_io.dump(document, p))
