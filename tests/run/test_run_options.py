@@ -13,7 +13,7 @@ from tunekit.run import DEFAULT_RESULTS_PATH, RunOptions, parse_options
 
 def test_nothing_given_means_the_experiments_own_settings(tmp_path):
     options = parse_options({}, root=tmp_path)
-    assert options == RunOptions(results_path=tmp_path / DEFAULT_RESULTS_PATH)
+    assert options == RunOptions(results_path=tmp_path / DEFAULT_RESULTS_PATH, latest_results=True)
     with pytest.raises(dataclasses.FrozenInstanceError):
         options.trials = 3  # type: ignore[misc]
 
@@ -22,6 +22,7 @@ def test_values_are_parsed_from_text(tmp_path):
     options = parse_options({"trials": "5", "seed": "0", "workers": "auto", "trial_timeout": "2.5",
                              "tolerance": "2%", "pruner": "asha", "search_timeout": "60",
                              "json": str(tmp_path / "r.json"), "resume": True}, root=tmp_path)
+    assert not options.latest_results  # --json PATH holds exactly the run
     assert (options.trials, options.seed, options.workers, options.trial_timeout) == (5, 0, "auto", 2.5)
     assert str(options.tolerance) == "2%" and options.pruner.name == "asha" and options.search_timeout == 60
     assert options.results_path == Path(tmp_path / "r.json") and options.resume is True
