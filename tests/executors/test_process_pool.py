@@ -150,6 +150,7 @@ def test_workers_share_one_thread_budget(monkeypatch: pytest.MonkeyPatch, worker
                                          threads: int) -> None:
     for name in (*THREAD_VARIABLES, "LOKY_MAX_CPU_COUNT"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr("tunekit.executors._resources.busy_cpus", lambda: 0)  # an idle machine
     pool = ProcessExecutor(workers, cpus=cpus)
     try:
         results = list(pool.run(thread_settings, trials(2)))
@@ -162,6 +163,14 @@ def test_workers_share_one_thread_budget(monkeypatch: pytest.MonkeyPatch, worker
         assert result.metrics["loky"] == str(threads)
         # Sized by the environment at start-up, capped again with threadpoolctl once the objective loaded.
         assert result.metrics["blas"] and set(result.metrics["blas"]) == {threads}
+
+
+@pytest.mark.parametrize(("workers", "cpus", "busy", "threads"), [
+    (1, 2, 0, 2), (1, 2, 2, 1), (1, 8, 3, 5), (2, 8, 3, 2), (4, 8, 0, 2), (3, 2, 5, 1)])
+def test_other_work_on_the_machine_leaves_fewer_threads(workers: int, cpus: int, busy: int, threads: int) -> None:
+    from tunekit.executors._resources import threads_per_worker
+
+    assert threads_per_worker(workers, cpus, busy) == threads
 
 
 def test_thread_settings_of_the_user_win(monkeypatch: pytest.MonkeyPatch) -> None:

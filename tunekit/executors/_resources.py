@@ -6,7 +6,8 @@ import os
 
 from tunekit import validation
 
-__all__ = ["THREAD_VARIABLES", "resolve_workers", "threads_per_worker", "usable_cpus", "worker_environment"]
+__all__ = ["THREAD_VARIABLES", "busy_cpus", "resolve_workers", "threads_per_worker", "usable_cpus",
+           "worker_environment"]
 
 #: Environment variables that size the thread pools of BLAS, OpenMP, numexpr and joblib in a worker.
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS",
@@ -38,9 +39,25 @@ def resolve_workers(workers: int | str | None) -> int:
     return int(workers)
 
 
-def threads_per_worker(workers: int, cpus: int | None = None) -> int:
-    """BLAS/OpenMP threads each of ``workers`` processes may start so that together they fill ``cpus``."""
-    return max(1, (usable_cpus() if cpus is None else cpus) // max(1, workers))
+def busy_cpus() -> int:
+    """CPUs other work keeps busy now: the one-minute load average, rounded (0 where the platform has none)."""
+    try:
+        return round(os.getloadavg()[0])
+    except (AttributeError, OSError):  # Windows
+        return 0
+
+
+def threads_per_worker(workers: int, cpus: int | None = None, busy: int | None = None) -> int:
+    """BLAS/OpenMP threads each of ``workers`` processes may start so that together they fill the CPUs left
+    free: ``cpus`` (default: the usable ones) less those other work keeps ``busy`` (default: the load average).
+
+    On a shared machine, OpenMP threads competing with other jobs for the same cores are far slower than one
+    thread each (``python -m benchmarks.threads``: HistGradientBoosting 2.7x slower with 2 threads than with 1
+    next to 2 busy processes on 2 cores, 1.5x faster when idle), so a loaded machine gets fewer threads.
+    """
+    total = usable_cpus() if cpus is None else cpus
+    free = total - (busy_cpus() if busy is None else busy)
+    return max(1, max(1, free) // max(1, workers))
 
 
 def worker_environment(threads: int) -> dict[str, str]:
