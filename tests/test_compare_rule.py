@@ -87,12 +87,13 @@ def test_tolerance_round_trips_through_text(value: float) -> None:
 
 # --- paired folds --------------------------------------------------------------------------------------
 
-def _record(params: dict, folds: list[list[float]], strategy: str = "random"):
+def _record(params: dict, folds: list[list[float]], strategy: str = "random", seeds: list[int] | None = None):
     from tunekit.results import ExperimentResult
     from tunekit.trial import TrialResult, TrialState
 
+    seeds = seeds or [7] * len(folds)
     trials = [TrialResult(number=i, params=dict(params), state=TrialState.COMPLETE, score=sum(f) / len(f),
-                          folds=f, duration_s=0.1) for i, f in enumerate(folds)]
+                          folds=f, duration_s=0.1, seed=seed) for i, (f, seed) in enumerate(zip(folds, seeds))]
     return ExperimentResult(id="exp.py::tune", strategy=strategy, direction="maximize", seed=0,
                             budget={"trials": len(trials)}, space={"C": {"type": "real", "low": 0.001, "high": 100.0,
                                                                          "log": True}},
@@ -117,7 +118,7 @@ def test_the_same_parameters_on_the_same_folds_are_paired() -> None:
     assert paired_differences(baseline, _record({"C": 1.0}, [NOISY[:4]])) is None  # another number of folds
 
 
-def test_a_recheck_pools_the_differences_of_its_repeats_with_students_t() -> None:
+def test_repeats_with_the_baselines_seed_pool_their_differences_with_students_t() -> None:
     from scipy.stats import norm, t
 
     from tunekit.compare import compare_experiment
@@ -132,6 +133,15 @@ def test_a_recheck_pools_the_differences_of_its_repeats_with_students_t() -> Non
     assert verdict.paired and verdict.quantile == pytest.approx(quantile)
     assert verdict.noise == pytest.approx(quantile * sd / math.sqrt(15))
     assert verdict.verdict is Verdict.UNCHANGED and verdict.rule.startswith("paired ")
+
+
+def test_another_seed_is_not_paired_a_lucky_best_would_look_like_a_drop() -> None:
+    from tunekit.compare import compare_experiment, paired_differences
+
+    baseline = _record({"C": 1.0}, [NOISY], seeds=[7])
+    fresh = _record({"C": 1.0}, [[f - 0.01 for f in NOISY]] * 2, strategy="recheck", seeds=[7, 8])
+    assert paired_differences(baseline, fresh) is None
+    assert not compare_experiment(baseline, fresh).paired
 
 
 @given(st.lists(st.floats(min_value=0.0, max_value=1.0), min_size=2, max_size=10))

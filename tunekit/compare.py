@@ -1,11 +1,11 @@
 """Baselines and regression checks: direction-aware, noise-aware verdicts between two results.
 
 The rule (documented in the README): let ``worse`` be how much the current score is worse than the
-baseline's, in the experiment's direction. When both are measured on the same parameters with the same
-number of folds (a re-check, or a search that found the same best again), the folds are paired: the noise
-band is the one-sided Student-t quantile (at the false-alarm rate of ``Z`` normal standard errors) times
-the standard error of the per-fold differences, ``sd(d) / sqrt(n)``; a re-check's repeats pool their
-differences. Otherwise, when both come with fold scores, it is ``Z`` standard errors of the difference of two
+baseline's, in the experiment's direction. When both are the same measurement repeated (same parameters,
+number of folds and trial seed: a re-check with the baseline's seed, or a search that found the same best
+again), the folds are paired: the noise band is the one-sided Student-t quantile (at the false-alarm rate
+of ``Z`` normal standard errors) times the standard error of the per-fold differences, ``sd(d) / sqrt(n)``.
+Otherwise, when both come with fold scores, it is ``Z`` standard errors of the difference of two
 independent means, ``sqrt(s_b**2 / n_b + s_c**2 / n_c)``; without folds it is 0. The allowed worsening,
 which is also the smallest worsening the check detects, is ``max(tolerance, band)``. ``worse > allowed``
 is a regression, ``-worse > allowed`` an improvement, anything else is unchanged.
@@ -202,9 +202,13 @@ def reference_folds(experiment: ExperimentResult) -> tuple[float | None, list[fl
 
 
 def paired_differences(baseline: ExperimentResult, current: ExperimentResult) -> list[float] | None:
-    """Current minus baseline fold by fold, when the two were measured on the same parameters with the same
-    number of folds (at least two): the baseline's best against the current best, or against every
-    evaluation of a re-check (pooled). ``None`` when they cannot be paired."""
+    """Current minus baseline fold by fold, when the two are the same measurement repeated: the same parameters,
+    the same number of folds (at least two) and the same trial seed (the baseline's best against the current
+    best, or against every evaluation of a re-check, pooled). ``None`` when they cannot be paired.
+
+    Other seeds are not paired: the baseline's best was chosen among many trials, so its seed's luck is
+    biased upwards, and the differences to a fresh seed would be biased downwards (a false alarm).
+    """
     if baseline.strategy == RECHECK_STRATEGY:
         return None  # a re-check baseline is already a pooled sample
     reference = baseline.best
@@ -214,7 +218,7 @@ def paired_differences(baseline: ExperimentResult, current: ExperimentResult) ->
         measured = [t for t in current.trials if t.state is TrialState.COMPLETE and t.score is not None]
     else:
         measured = [current.best] if current.best is not None else []
-    if not measured or any(t.folds is None or len(t.folds) != len(reference.folds)
+    if not measured or any(t.folds is None or len(t.folds) != len(reference.folds) or t.seed != reference.seed
                            or canonical_params(t.params) != canonical_params(reference.params) for t in measured):
         return None
     return [c - b for t in measured for c, b in zip(t.folds or (), reference.folds, strict=True)]
