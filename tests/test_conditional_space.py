@@ -188,3 +188,12 @@ def test_hard_bounds_are_a_dimensions_own_and_survive_the_round_trip() -> None:
     assert "hard_bounds" not in Real(0.0, 1.0).to_dict()
     assert Real(0.0, 1.0, hard_bounds="middle").problem() == (
         "hard_bounds must be True, False, 'low' or 'high', got 'middle'")
+
+
+def test_hard_bounds_change_neither_the_search_nor_its_series() -> None:
+    from tunekit.space import searched
+    from tunekit.store import space_hash
+
+    plain, marked = Space({"x": Real(0, 1)}).to_dict(), Space({"x": Real(0, 1, hard_bounds=True)}).to_dict()
+    assert plain != marked and searched(plain) == searched(marked) and space_hash(plain) == space_hash(marked)
+    assert space_hash(Space({"x": Real(0, 2)}).to_dict()) != space_hash(plain)

@@ -22,7 +22,17 @@ import numpy as np
 from tunekit.errors import SpaceError
 
 __all__ = ["DEFAULT_GRID_POINTS", "MAX_DRAWS", "Branches", "Categorical", "Constraint", "Dimension", "Integer", "Real",
-           "Space", "constraint_name"]
+           "Space", "constraint_name", "searched"]
+
+#: Keys of a dimension's description that change how results are shown, not what is searched.
+_DISPLAY_KEYS = ("hard_bounds",)
+
+
+def searched(space: Mapping[str, Any]) -> dict[str, Any]:
+    """A space description (``Space.to_dict()``, a results file's) without its display-only keys: what two
+    searches must share to be the same search (journals resume, the run store's series continue)."""
+    return {name: {k: v for k, v in dim.items() if k not in _DISPLAY_KEYS} if isinstance(dim, Mapping) else dim
+            for name, dim in space.items()}
 
 #: Grid points used for a continuous (or wide integer) range when ``grid`` is not given.
 DEFAULT_GRID_POINTS = 5

@@ -31,6 +31,7 @@ from tunekit.run.resume import journal_failure, open_journal
 from tunekit.run.settings import Settings, resolve_settings
 from tunekit.run.warm_start import journaled_start, with_history_start
 from tunekit.search import SearchInterrupted, SearchOutcome, StopReason, run_fixed, run_search
+from tunekit.space import searched
 from tunekit.strategies import get_strategy
 from tunekit.trial import Trial, TrialResult, TrialState, trial_seed
 
@@ -124,8 +125,9 @@ def _search(experiment: Experiment, settings: Settings, options: RunOptions, exe
     journal: Journal | None = None
     restored: list[TrialResult] = []
     if journal_dir is not None:
-        print_ = fingerprint(space=spec.space.to_dict(), strategy=settings.strategy, direction=settings.direction,
-                             seed=settings.seed, objective=experiment.function, start=settings.start)
+        print_ = fingerprint(space=searched(spec.space.to_dict()), strategy=settings.strategy,
+                             direction=settings.direction, seed=settings.seed, objective=experiment.function,
+                             start=settings.start)
         journal, restored = open_journal(journal_path(journal_dir, experiment.id), experiment_id=experiment.id,
                                          fingerprint=print_, space=spec.space, resume=options.resume,
                                          budget=settings.trials, root=root)

@@ -23,9 +23,12 @@ def canonical_json(value: Any) -> str:
 def space_hash(space: Mapping[str, Any]) -> str:
     """A short, stable digest of a search space as results files write it (``experiment.space``).
 
-    Two runs with the same hash searched the same space, so their trials can warm-start one another.
+    Two runs with the same hash searched the same space, so their trials can warm-start one another; keys
+    that only change how results are shown (``hard_bounds``) are left out.
     """
-    return hashlib.sha256(canonical_json(dict(space)).encode()).hexdigest()[:16]
+    from tunekit.space import searched
+
+    return hashlib.sha256(canonical_json(searched(space)).encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
