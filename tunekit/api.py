@@ -167,7 +167,7 @@ def _with_constraints(space: Space, constraints: Any) -> Space:
     space = Space(dict(space), [*space.constraints, *constraints])
     rng = np.random.default_rng(0)
     unconstrained = Space(dict(space))
-    probes = list(unconstrained.grid()) if unconstrained.grid_size <= _PROBED_GRID else []
+    probes = list(unconstrained.grid()) if unconstrained.grid_product <= _PROBED_GRID else []
     probes += [space.complete({}, rng) for _ in range(_PROBES)]
     allowed = 0
     for point in probes:

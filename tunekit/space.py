@@ -481,7 +481,7 @@ Constraint = Callable[[dict[str, Any]], bool]
 #: Random draws a constrained space makes before it gives up finding an allowed point.
 MAX_DRAWS = 1000
 #: A conditional or constrained grid larger than this (before conditions) is not enumerated to count it.
-_MAX_ENUMERATED_GRID = 1_000_000
+_MAX_ENUMERATED_GRID = 200_000
 
 
 def _matches(value: Any, allowed: Sequence[Any]) -> bool:
@@ -636,22 +636,23 @@ class Space(Mapping[str, Dimension]):
         return {name: dim.grid_points() for name, dim in self._dims.items()}
 
     @cached_property
-    def _product_size(self) -> int:
+    def grid_product(self) -> int:
+        """The product of the dimensions' grid sizes: the grid before conditions and constraints (a bound)."""
         return math.prod(len(points) for points in self._grid_points.values())
 
     @cached_property
     def _enumerated(self) -> list[dict[str, Any]] | None:
         """Every allowed grid point of a conditional or constrained space; ``None`` when too large to list."""
-        if self.is_flat or self._product_size > _MAX_ENUMERATED_GRID:
+        if self.is_flat or self.grid_product > _MAX_ENUMERATED_GRID:
             return None
         return list(self._walk_grid())
 
     @property
     def grid_size(self) -> int:
         """Number of parameter sets grid search enumerates (for a conditional or constrained grid of more than
-        a million points before conditions, that bound)."""
+        200,000 points before conditions, that bound)."""
         enumerated = self._enumerated
-        return self._product_size if enumerated is None else len(enumerated)
+        return self.grid_product if enumerated is None else len(enumerated)
 
     def grid(self) -> Iterator[dict[str, Any]]:
         """Yield every allowed grid combination (active parameters only, no two that differ only in inactive
