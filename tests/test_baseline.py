@@ -181,9 +181,9 @@ def test_a_two_point_drop_on_every_fold_is_caught_by_the_paired_rule(pytester: p
     assert pytester.runpytest("exp_logreg.py", "--save-baseline", "baseline.json").ret == 0
     same = pytester.runpytest("exp_logreg.py", "--recheck", "baseline.json")
     assert same.ret == 0
-    same.stdout.fnmatch_lines(["tune_logreg*+0 *(paired, tol 0)*unchanged"])
+    same.stdout.fnmatch_lines(["tune_logreg*+0 *(paired floor)*unchanged"])
     monkeypatch.setenv("SHIFT", "0.02")
     for args in (["--baseline", "baseline.json"], ["--recheck", "baseline.json"]):
         result = pytester.runpytest("exp_logreg.py", *args)
         assert result.ret == pytest.ExitCode.TESTS_FAILED, args
-        result.stdout.fnmatch_lines(["tune_logreg*-0.02 *(paired, tol 0)*REGRESSED"])
+        result.stdout.fnmatch_lines(["tune_logreg*-0.02 *(paired floor)*REGRESSED"])

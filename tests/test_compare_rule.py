@@ -110,7 +110,8 @@ def test_the_same_parameters_on_the_same_folds_are_paired() -> None:
     dropped = _record({"C": 1.0}, [[f - 0.02 for f in NOISY]])
     assert paired_differences(baseline, dropped) == pytest.approx([-0.02] * 5)
     verdict = compare_experiment(baseline, dropped)
-    assert verdict.paired and verdict.verdict is Verdict.REGRESSED and verdict.rule == "paired, tol 0"
+    assert verdict.paired and verdict.verdict is Verdict.REGRESSED and verdict.rule == "paired floor"
+    assert verdict.allowed == pytest.approx(1e-6)  # the folds agree to the last digits: the floor
     # the same drop judged as two independent samples hides in the fold spread
     elsewhere = _record({"C": 2.0}, [[f - 0.02 for f in NOISY]])
     unpaired = compare_experiment(baseline, elsewhere)
@@ -142,6 +143,15 @@ def test_another_seed_is_not_paired_a_lucky_best_would_look_like_a_drop() -> Non
     fresh = _record({"C": 1.0}, [[f - 0.01 for f in NOISY]] * 2, strategy="recheck", seeds=[7, 8])
     assert paired_differences(baseline, fresh) is None
     assert not compare_experiment(baseline, fresh).paired
+
+
+def test_floating_point_differences_between_machines_are_no_change() -> None:
+    from tunekit.compare import compare_experiment
+
+    baseline = _record({"alpha": 1.0}, [[3010.25, 2990.5, 3020.75]])
+    other_blas = _record({"alpha": 1.0}, [[3010.25 - 3e-6, 2990.5 - 2e-6, 3020.75 - 4e-6]])
+    verdict = compare_experiment(baseline, other_blas)
+    assert verdict.paired and verdict.verdict is Verdict.UNCHANGED and verdict.rule == "paired floor"
 
 
 @given(st.lists(st.floats(min_value=0.0, max_value=1.0), min_size=2, max_size=10))

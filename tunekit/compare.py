@@ -4,7 +4,8 @@ The rule (documented in the README): let ``worse`` be how much the current score
 baseline's, in the experiment's direction. When both are the same measurement repeated (same parameters,
 number of folds and trial seed: a re-check with the baseline's seed, or a search that found the same best
 again), the folds are paired: the noise band is the one-sided Student-t quantile (at the false-alarm rate
-of ``Z`` normal standard errors) times the standard error of the per-fold differences, ``sd(d) / sqrt(n)``.
+of ``Z`` normal standard errors) times the standard error of the per-fold differences, ``sd(d) / sqrt(n)``,
+at least :data:`PAIRED_FLOOR` of the scores (floating-point differences between machines are no change).
 Otherwise, when both come with fold scores, it is ``Z`` standard errors of the difference of two
 independent means, ``sqrt(s_b**2 / n_b + s_c**2 / n_c)``; without folds it is 0. The allowed worsening,
 which is also the smallest worsening the check detects, is ``max(tolerance, band)``. ``worse > allowed``
@@ -25,6 +26,7 @@ from tunekit.results import RECHECK_STRATEGY, ExperimentResult, ResultsDocument
 from tunekit.trial import TrialState
 
 __all__ = [
+    "PAIRED_FLOOR",
     "Z_SCORE",
     "Comparison",
     "Tolerance",
@@ -41,6 +43,9 @@ __all__ = [
 Z_SCORE = 2.0
 #: Differences this small relative to the scores are floating-point noise, never a verdict.
 _FLOAT_EPSILON = 1e-9
+#: The narrowest band of a paired comparison, relative to the scores: a re-run on another machine (another
+#: BLAS, another thread count) differs in the last digits, which paired folds would otherwise call a change.
+PAIRED_FLOOR = 1e-6
 _TOLERANCE_FORMS = "an absolute difference such as 0.01 or a relative one such as 2%"
 
 
@@ -107,15 +112,17 @@ class Comparison:
     direction: str = "maximize"
     #: Whether the folds were paired (same parameters, same number of folds): per-fold differences judged.
     paired: bool = False
-    #: The band's width in standard errors (Z for independent samples, Student's t for paired differences).
+    #: The band's width in standard errors of paired differences (Student's t); ``None`` when the paired band
+    #: is the floating-point floor, or the folds were not paired (then it is ``Z_SCORE``).
     quantile: float | None = None
 
     @property
     def rule(self) -> str:
         """Which bound set ``allowed`` (the noise band or the tolerance), and whether the folds were paired."""
         if self.noise is not None and self.allowed is not None and self.noise >= self.allowed > 0:
-            band = f"{self.quantile or Z_SCORE:.2g} SE"
-            return f"paired {band}" if self.paired else band
+            if self.paired:
+                return "paired floor" if self.quantile is None else f"paired {self.quantile:.2g} SE"
+            return f"{Z_SCORE:g} SE"
         tolerance = f"tol {self.tolerance}" if self.tolerance is not None else ""
         return f"paired, {tolerance}" if self.paired and tolerance else tolerance
 
@@ -167,7 +174,12 @@ def compare_scores(baseline: float, current: float, *, direction: str, tolerance
     noise: float | None
     if paired:
         assert differences is not None
-        noise, quantile = _paired_band(differences)
+        band, quantile = _paired_band(differences)
+        floor = PAIRED_FLOOR * max(1.0, abs(baseline), abs(current))
+        if band < floor:  # the folds agree to floating-point noise: the floor is the band
+            noise, quantile = floor, None
+        else:
+            noise = band
     else:
         se = noise_std_error(baseline_folds, current_folds)
         noise = None if se is None else Z_SCORE * se
