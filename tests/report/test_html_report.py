@@ -78,7 +78,7 @@ def test_report_has_the_leaderboard_hints_and_every_plot(craft):
     assert ">tune_svc</a>" in text and ">tune_bad</a>" in text
     page = Page(text)
     kinds = sorted(page.plots.values())
-    assert kinds == ["history", "importance", "intermediate", "parallel", "slice", "slice", "slice"]
+    assert kinds == ["contour", "edf", "history", "importance", "intermediate", "parallel", "slice", "slice", "slice"]
     figures = figures_of(text)
     assert set(figures) == set(page.plots)  # every div gets a figure, and every figure a div
     assert all(f["data"] and "layout" in f for f in figures.values())

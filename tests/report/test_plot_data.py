@@ -81,7 +81,7 @@ def test_parallel_coordinates_encode_log_and_categories(craft):
     axes = {a.name: a for a in data.axes}
     assert axes["C (log)"].values == pytest.approx([-2.0, 2.0])
     assert (axes["C (log)"].low, axes["C (log)"].high) == pytest.approx((-3.0, 3.0))
-    assert axes["C (log)"].ticktext == ["1e-3", "0.01", "0.1", "1", "10", "100", "1e3"]
+    assert axes["C (log)"].ticktext == ["0.001", "0.01", "0.1", "1", "10", "100", "1000"]  # one notation
     assert axes["kernel"].values == [1.0, 0.0] and axes["kernel"].ticktext == ["rbf", "linear"]
     assert axes["depth"].ticktext == ["1", "3", "6", "8", "10"]  # whole numbers on an integer axis
     assert data.scores == [0.1, 0.2] and data.numbers == [0, 1]

@@ -45,8 +45,27 @@ HOOK = """<script>
     return original.apply(console, arguments);
   };
   window.alert = function (m) { errors.push("alert: " + m); };
+  function clipped() {
+    // Axis titles and tick labels that stick out of their plot (cut off by its SVG), and the tick labels.
+    var found = [], ticks = [];
+    document.querySelectorAll("div[data-plot]").forEach(function (div) {
+      var box = div.getBoundingClientRect();
+      div.querySelectorAll(".xtick text, .ytick text, text.xtick, text.ytick, .xtitle, .ytitle").forEach(function (t) {
+        var r = t.getBoundingClientRect();
+        if (!t.textContent || r.width === 0) { return; }
+        ticks.push(div.id + " " + t.textContent);
+        if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1) {
+          found.push(div.id + ": '" + t.textContent + "' at " + Math.round(r.left - box.left) + ".." +
+                     Math.round(r.right - box.left) + " of " + Math.round(box.width));
+        }
+      });
+    });
+    document.body.setAttribute("data-clipped", JSON.stringify(found));
+    document.body.setAttribute("data-ticks", JSON.stringify(ticks));
+  }
   function finish() {
     if (!document.body || !document.body.hasAttribute("data-rendered")) { return setTimeout(finish, 50); }
+    clipped();
     document.body.setAttribute("data-js-errors", JSON.stringify(errors));
   }
   window.addEventListener("load", function () { setTimeout(finish, 0); });
@@ -130,6 +149,7 @@ def render(chromium: str, report: Path, work: Path) -> tuple[Dom, str]:
 
 def assert_rendered(dom: Dom) -> None:
     assert json.loads(dom.body["data-js-errors"]) == []
+    assert json.loads(dom.body["data-clipped"]) == [], "axis labels cut off at the plot's edge"
     assert int(dom.body["data-rendered"]) == len(dom.plots) > 0
     assert all("js-plotly-plot" in (p.get("class") or "") for p in dom.plots), "plotly did not draw every plot"
     assert dom.hidden_banner
@@ -155,7 +175,8 @@ def test_examples_report_renders_every_plot_without_errors(chromium, examples_ru
     assert dom.leaderboard_rows == 1 + 3  # header and one row per experiment
     kinds = [p["data-plot"] for p in dom.plots]
     params = sum(len(e.space) for e in doc.experiments)
-    assert kinds.count("history") == kinds.count("parallel") == 3
+    assert kinds.count("history") == kinds.count("parallel") == kinds.count("edf") == 3
+    assert kinds.count("contour") == 0  # 4 trials: too few to rank the parameters
     assert kinds.count("slice") == params
     assert kinds.count("importance") == 0 and text.count("Needs at least 8 complete trials") == 3  # 4 trials
     assert dom.svg_in_plot >= len(dom.plots)
@@ -194,6 +215,7 @@ def test_hostile_large_and_pruned_results_render_safely(chromium, craft, tmp_pat
     assert_rendered(dom)  # alert() would have been recorded as an error
     kinds = [p["data-plot"] for p in dom.plots]
     assert kinds.count("intermediate") == 1 and kinds.count("parallel") == kinds.count("importance") == 2
+    assert kinds.count("contour") == kinds.count("edf") == 2
     assert "tune_&lt;script&gt;alert(1)&lt;/script&gt;\"'" in text  # shown as text in the page
     assert not re.search(r"<script>alert", text.split("</head>", 1)[1])
 
@@ -207,5 +229,32 @@ def test_a_conditional_search_renders_every_plot(chromium, craft, conditional_re
     assert_rendered(dom)
     kinds = [p["data-plot"] for p in dom.plots]
     assert kinds.count("slice") == len(conditional_record.space) == 7
-    assert kinds.count("parallel") == kinds.count("importance") == 1
+    assert kinds.count("parallel") == kinds.count("importance") == kinds.count("contour") == kinds.count("edf") == 1
     assert "(inactive)" in text and "Search space: 7 parameters, 6 conditional" in text
+
+
+def test_long_names_log_axes_start_points_and_pruned_trials_render_readably(chromium, craft, tmp_path):
+    """Long parameter names are not cut off, log axes carry one notation, markers and the contour draw."""
+    from dataclasses import replace
+
+    space = {"classifier__estimator__learning_rate_init": {"type": "real", "low": 1e-6, "high": 1e-3, "log": True},
+             "preprocessing.scaler.with_mean_and_std": {"type": "categorical", "choices": ["yes", "no"]},
+             "max_depth": {"type": "integer", "low": 1, "high": 12, "log": False}}
+    names = list(space)
+    trials = []
+    for i in range(16):
+        lr = 10.0 ** (-6 + 3 * ((i * 5) % 16) / 15)
+        trials.append(craft.trial(i, 0.9 - 0.01 * abs(i - 8), params={
+            names[0]: lr, names[1]: ["yes", "no"][i % 2], names[2]: 1 + (i * 7) % 12}))
+    trials[0], trials[1] = replace(trials[0], warm_start=True), replace(trials[1], warm_start=True)
+    trials.append(replace(craft.trial(16, state=TrialState.PRUNED, params=trials[2].params), score=0.5))
+    report = tmp_path / "readable.html"
+    write_report(craft.doc(craft.experiment(trials, space=space)), report)
+    dom, text = render(chromium, report, tmp_path)
+    assert_rendered(dom)  # includes: no axis title or tick label sticks out of its plot
+    kinds = [p["data-plot"] for p in dom.plots]
+    assert kinds.count("contour") == kinds.count("edf") == kinds.count("importance") == 1
+    ticks = json.loads(dom.body["data-ticks"])
+    assert "fig-0-slice-0 1e-6" in ticks and "fig-0-slice-0 1e-3" in ticks
+    assert not [t for t in ticks if "µ" in t or "μ" in t]  # plotly's SI prefixes never show
+    assert "start point (warm start)" in text and "pruned (last reported value)" in text  # legend entries

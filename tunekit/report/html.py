@@ -20,11 +20,16 @@ from typing import TYPE_CHECKING, Any
 from tunekit.compare import compare_documents, provenance_warnings
 from tunekit.errors import ReportError, SpaceError
 from tunekit.report.diagnostics import diagnose
-from tunekit.report.importance import METHOD, MIN_TRIALS, param_importance
+from tunekit.report.importance import METHOD, MIN_TRIALS, ParamImportance, param_importance
 from tunekit.report.leaderboard import best_ever_text, display_ids, format_params, format_score, format_value
 from tunekit.report.plots import (
+    ContourSkipped,
     Figure,
     condition_label,
+    contour_data,
+    contour_figure,
+    edf_data,
+    edf_figure,
     history_data,
     history_figure,
     importance_figure,
@@ -223,10 +228,17 @@ def _space(exp: ExperimentResult) -> str:
 _CAPTIONS = {
     "history": "Each dot is a complete trial's score, in the order the trials ran; the line is the best score "
                "found so far and the star the best trial. A line still climbing at the end means more trials "
-               "would likely help. Hover a dot for the trial's parameters.",
+               "would likely help. Diamonds are start points (warm start), crosses pruned trials at the last "
+               "value they reported. Hover a dot for the trial's parameters.",
     "importance": "How much of the score's variation each parameter explains: " + METHOD + ".",
     "slices": "Score against each parameter, one plot per parameter: where the good values lie, and whether the "
-              "best one sits at the edge of its range. Darker dots are later trials; the star is the best trial.",
+              "best one sits at the edge of its range. Darker dots are later trials; the star is the best trial, "
+              "diamonds start points (warm start), crosses pruned trials at the last value they reported.",
+    "contour": "The score over the two most important parameters, interpolated between the complete trials "
+               "(inverse-distance weighting; the dots are the trials, the star the best): where the good region "
+               "lies and whether the two interact. Yellow is best; far from any dot the colours are a guess.",
+    "edf": "Empirical distribution of the complete trials' scores: for each score, the share of trials at least "
+           "as good. A curve that stays high towards the good end means good values were easy to find.",
     "intermediate": "Values the trials reported while running (trial.report), by step: pruned trials in red were "
                     "stopped early by the pruner; complete trials in grey for reference.",
     "parallel": "Every complete trial as a line through one axis per parameter and then its score, coloured by "
@@ -249,6 +261,21 @@ class _Figures:
 def _block(title: str, kind: str, content: str, css: str = "") -> str:
     return (f'<div class="block {css}"><h3>{title}</h3><p class="caption">{_e(_CAPTIONS[kind])}</p>'
             f"{content}</div>")
+
+
+def _contour_block(i: int, exp: ExperimentResult, importance: ParamImportance | None, figures: _Figures) -> str:
+    data = contour_data(exp, importance.names if importance is not None else None)
+    if isinstance(data, ContourSkipped):
+        return f'<div class="block wide"><h3>Contour</h3><p class="caption">{_e(data.reason)}</p></div>'
+    title = f"Contour: {_e(data.x.name)} and {_e(data.y.name)}"
+    return _block(title, "contour", figures.div(f"fig-{i}-contour", "contour", contour_figure(data)), "wide")
+
+
+def _edf_block(i: int, exp: ExperimentResult, figures: _Figures) -> str:
+    data = edf_data(exp)
+    if data is None:
+        return ""
+    return _block("Empirical distribution of the scores", "edf", figures.div(f"fig-{i}-edf", "edf", edf_figure(data)))
 
 
 def _experiment(i: int, name: str, exp: ExperimentResult, figures: _Figures) -> str:
@@ -287,6 +314,8 @@ def _experiment(i: int, name: str, exp: ExperimentResult, figures: _Figures) -> 
             f'<div class="slice">{figures.div(f"fig-{i}-slice-{j}", "slice", slice_figure(s))}</div>'
             for j, s in enumerate(slice_data(exp)))
         parts.append(_block("Slices: score against each parameter", "slices", f'<div class="slices">{slices}</div>'))
+        parts.append(f'<div class="row">{_contour_block(i, exp, importance, figures)}{_edf_block(i, exp, figures)}'
+                     "</div>")
         intermediate = intermediate_data(exp)
         if intermediate is not None:
             parts.append(_block("Intermediate values", "intermediate", figures.div(

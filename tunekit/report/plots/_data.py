@@ -4,13 +4,14 @@ Every function takes an :class:`~tunekit.results.ExperimentResult` and returns a
 or ``None`` when the plot would be empty; :mod:`tunekit.report.plots._figures` turns them into figures.
 A conditional parameter (one with a ``when``) is absent from the trials where it is inactive: a slice shows
 the trials that have it, and parallel coordinates put the others at an "(inactive)" position on its axis.
+Log axes get their ticks here (:func:`log_ticks`), all labelled in one notation.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from tunekit.results import ExperimentResult
@@ -19,6 +20,8 @@ from tunekit.trial import TrialResult, TrialState
 __all__ = [
     "INACTIVE_LABEL",
     "INTERMEDIATE_METRIC",
+    "AxisTicks",
+    "EdfData",
     "HistoryData",
     "IntermediateCurve",
     "IntermediateData",
@@ -26,12 +29,16 @@ __all__ = [
     "ParallelData",
     "SliceData",
     "condition_label",
+    "edf_data",
     "history_data",
     "intermediate_data",
     "linear_ticks",
+    "log_ticks",
     "parallel_data",
     "parse_intermediate",
+    "pruned_value",
     "slice_data",
+    "tick_labels",
     "value_label",
 ]
 
@@ -72,11 +79,106 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
+def _on_axis(value: Any, log: bool) -> bool:
+    """Whether a numeric parameter's value can be drawn on its axis (a number; positive on a log axis)."""
+    return _is_number(value) and (not log or value > 0)
+
+
+def pruned_value(trial: TrialResult) -> float | None:
+    """The value a pruned trial is drawn at: its recorded score (the last value it reported), else the last
+    of its intermediate values; ``None`` when it reported nothing."""
+    if _is_number(trial.score):
+        return float(trial.score)  # type: ignore[arg-type]
+    points = trial_intermediate(trial)
+    return points[-1][1] if points else None
+
+
+def _pruned(exp: ExperimentResult) -> list[tuple[TrialResult, float]]:
+    """The pruned trials that can be drawn, with the value they are drawn at, in trial order."""
+    found = []
+    for trial in sorted(exp.trials, key=lambda t: t.number):
+        if trial.state is TrialState.PRUNED:
+            value = pruned_value(trial)
+            if value is not None:
+                found.append((trial, value))
+    return found
+
+
+def _params_label(trial: TrialResult) -> str:
+    return ", ".join(f"{k}={value_label(v)}" for k, v in trial.params.items())
+
+
+# --- log axis ticks -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AxisTicks:
+    """Where an axis puts its ticks (``values``, in the data's own units) and what they say (``labels``)."""
+
+    values: list[float]
+    labels: list[str]
+
+
+#: Tick values inside this range are written plainly (0.001, 0.5, 2000); an axis with any tick outside it
+#: writes every tick in exponent form (1e-6, 5e-5, 1e5), so one axis never mixes notations.
+PLAIN_RANGE = (1e-3, 1e4)
+
+
+def _exponent_label(value: float) -> str:
+    exponent = math.floor(math.log10(abs(value)))
+    mantissa = float(f"{abs(value) / 10.0 ** exponent:.3g}")
+    if mantissa >= 10:  # 9.9995 rounds to 10
+        mantissa, exponent = mantissa / 10, exponent + 1
+    return f"{'-' if value < 0 else ''}{mantissa:g}e{exponent}"
+
+
+def tick_labels(values: list[float]) -> list[str]:
+    """Labels for ticks, all in one notation: plain when every non-zero value lies within
+    :data:`PLAIN_RANGE`, exponent form (``1e-6``, ``2.5e3``) otherwise."""
+    low, high = PLAIN_RANGE
+    plain = all(v == 0 or low * (1 - 1e-9) <= abs(v) <= high * (1 + 1e-9) for v in values)
+    if plain:
+        return [f"{v:.6g}" for v in values]
+    return ["0" if v == 0 else _exponent_label(v) for v in values]
+
+
+def _round_inwards(value: float, *, up: bool) -> float:
+    quantum = 10.0 ** (math.floor(math.log10(value)) - 2)
+    steps = value / quantum
+    return float(f"{(math.ceil(steps - 1e-9) if up else math.floor(steps + 1e-9)) * quantum:.3g}")
+
+
+def log_ticks(low: float, high: float, *, most: int = 8) -> AxisTicks:
+    """Ticks for a log axis from ``low`` to ``high`` (both > 0): the powers of ten inside when there are
+    three or more (every other one, or sparser, past ``most``), else 1-2-5 steps, else 1-9 steps, else the
+    ends; labels by :func:`tick_labels`."""
+    if not (low > 0 and high > low):
+        ends = [v for v in (low, high) if v > 0] or [1.0]
+        return AxisTicks(values=ends, labels=tick_labels(ends))
+    first, last = math.floor(math.log10(low)) - 1, math.ceil(math.log10(high)) + 1
+    values: list[float] = []
+    for mantissas, enough in (((1,), 3), ((1, 2, 5), 2), ((1, 2, 3, 4, 5, 6, 7, 8, 9), 2)):
+        values = [v for e in range(first, last + 1) for m in mantissas
+                  if low * (1 - 1e-9) <= (v := float(f"{m}e{e}")) <= high * (1 + 1e-9)]
+        if len(values) >= enough:
+            break
+    if len(values) < 2:  # a narrow range: its ends, rounded inwards to 3 significant digits
+        values = [_round_inwards(low, up=True), _round_inwards(high, up=False)]
+    if len(values) > most:
+        step = math.ceil(len(values) / most)
+        values = values[::step]
+    return AxisTicks(values=values, labels=tick_labels(values))
+
+
 # --- optimization history ------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class HistoryData:
-    """Each complete trial's score in trial order, and the best score found up to it."""
+    """Each complete trial's score in trial order, and the best score found up to it.
+
+    ``warm_start`` says, for each complete trial, whether it evaluated one of the experiment's start
+    points. Pruned trials are apart (``pruned_*``), at the last value they reported, and do not count
+    for the best so far; ``pruned`` counts them all, including any that reported nothing.
+    """
 
     direction: str
     numbers: list[int]
@@ -86,6 +188,15 @@ class HistoryData:
     best_number: int | None
     failed: int
     pruned: int
+    warm_start: list[bool] = field(default_factory=list)
+    pruned_numbers: list[int] = field(default_factory=list)
+    pruned_values: list[float] = field(default_factory=list)
+    pruned_labels: list[str] = field(default_factory=list)
+
+    @property
+    def starts(self) -> int:
+        """How many complete trials were start points."""
+        return sum(self.warm_start)
 
 
 def history_data(exp: ExperimentResult) -> HistoryData | None:
@@ -99,13 +210,17 @@ def history_data(exp: ExperimentResult) -> HistoryData | None:
         score = float(trial.score)  # type: ignore[arg-type]
         running.append(score if not running else better(running[-1], score))
     best = exp.best
+    pruned = _pruned(exp)
     return HistoryData(
         direction=exp.direction, numbers=[t.number for t in complete],
         scores=[float(t.score) for t in complete],  # type: ignore[arg-type]
         best_so_far=running,
-        labels=[", ".join(f"{k}={value_label(v)}" for k, v in t.params.items()) for t in complete],
+        labels=[_params_label(t) for t in complete],
         best_number=None if best is None else best.number,
-        failed=exp.count(TrialState.FAIL), pruned=exp.count(TrialState.PRUNED))
+        failed=exp.count(TrialState.FAIL), pruned=exp.count(TrialState.PRUNED),
+        warm_start=[t.warm_start for t in complete],
+        pruned_numbers=[t.number for t, _ in pruned], pruned_values=[v for _, v in pruned],
+        pruned_labels=[_params_label(t) for t, _ in pruned])
 
 
 # --- slices --------------------------------------------------------------------------------------------
@@ -118,6 +233,8 @@ class SliceData:
     ``categories`` lists every choice in declaration order (so an axis shows untried choices too). A
     conditional parameter's slice holds only the trials in which it was active: ``len(numbers)`` of the
     experiment's ``complete`` trials, under ``condition`` (``kernel='poly'``; ``""`` when always active).
+    ``warm_start`` marks the complete trials that were start points; pruned trials that have the parameter
+    are apart (``pruned_*``, at the last value they reported). A log range carries its ``ticks``.
     """
 
     name: str
@@ -133,10 +250,15 @@ class SliceData:
     best_score: float | None
     condition: str = ""
     complete: int = 0
+    warm_start: list[bool] = field(default_factory=list)
+    pruned_values: list[Any] = field(default_factory=list)
+    pruned_scores: list[float] = field(default_factory=list)
+    pruned_numbers: list[int] = field(default_factory=list)
+    ticks: AxisTicks | None = None
 
     @property
     def trials(self) -> int:
-        """How many trials the slice shows."""
+        """How many complete trials the slice shows."""
         return len(self.numbers)
 
 
@@ -144,29 +266,40 @@ def slice_data(exp: ExperimentResult) -> list[SliceData]:
     """One slice per parameter of the space; a slice leaves out the trials that lack its parameter (where
     it was inactive), and says how many it shows of how many (``trials`` of ``complete``)."""
     complete = _complete(exp)
+    all_pruned = _pruned(exp)
     best = exp.best
     slices = []
     for name, dim in exp.space.items():
         kind = str(dim.get("type"))
+        log = bool(dim.get("log", False))
         trials = [t for t in complete if name in t.params]
+        pruned = [(t, v) for t, v in all_pruned if name in t.params]
+        ticks = None
         if kind == "categorical":
             categories = [value_label(c) for c in dim.get("choices", [])]
             values: list[Any] = [value_label(t.params[name]) for t in trials]
-            categories += sorted({v for v in values if v not in categories})
+            pruned_values: list[Any] = [value_label(t.params[name]) for t, _ in pruned]
+            categories += sorted({v for v in [*values, *pruned_values] if v not in categories})
             low = high = None
             best_value = value_label(best.params.get(name)) if best and name in best.params else None
         else:
-            trials = [t for t in trials if _is_number(t.params[name])]
+            trials = [t for t in trials if _on_axis(t.params[name], log)]
+            pruned = [(t, v) for t, v in pruned if _on_axis(t.params[name], log)]
             categories = None
             values = [t.params[name] for t in trials]
+            pruned_values = [t.params[name] for t, _ in pruned]
             low, high = float(dim["low"]), float(dim["high"])
             best_value = best.params.get(name) if best else None
+            if log:
+                ticks = log_ticks(low, high)
         slices.append(SliceData(
-            name=name, kind=kind, log=bool(dim.get("log", False)), low=low, high=high, categories=categories,
+            name=name, kind=kind, log=log, low=low, high=high, categories=categories,
             values=values, scores=[float(t.score) for t in trials],  # type: ignore[arg-type]
             numbers=[t.number for t in trials], best_value=best_value,
             best_score=best.score if best is not None and best in trials else None,
-            condition=condition_label(dim), complete=len(complete)))
+            condition=condition_label(dim), complete=len(complete),
+            warm_start=[t.warm_start for t in trials], pruned_values=pruned_values,
+            pruned_scores=[v for _, v in pruned], pruned_numbers=[t.number for t, _ in pruned], ticks=ticks))
     return slices
 
 
@@ -277,13 +410,9 @@ def linear_ticks(low: float, high: float) -> tuple[list[float], list[str]]:
 
 
 def _log_ticks(low: float, high: float) -> tuple[list[float], list[str]]:
-    """Ticks at the powers of ten inside [low, high] (or at the ends when there are fewer than two)."""
-    first, last = math.ceil(math.log10(low) - 1e-9), math.floor(math.log10(high) + 1e-9)
-    exponents = list(range(first, last + 1))
-    if len(exponents) < 2:
-        values = [low, high]
-        return [math.log10(v) for v in values], [f"{v:.3g}" for v in values]
-    return [float(e) for e in exponents], [f"1e{e}" if abs(e) > 2 else f"{10.0 ** e:g}" for e in exponents]
+    """:func:`log_ticks` at their log10 positions (a parallel axis holds log10 of a log range's values)."""
+    ticks = log_ticks(low, high)
+    return [math.log10(v) for v in ticks.values], ticks.labels
 
 
 def _encode_axis(name: str, dim: Mapping[str, Any], trials: list[TrialResult]) -> ParallelAxis:
@@ -349,3 +478,34 @@ def parallel_data(exp: ExperimentResult) -> ParallelData | None:
     return ParallelData(direction=exp.direction, axes=[_encode_axis(n, exp.space[n], trials) for n in names],
                         scores=[float(t.score) for t in trials],  # type: ignore[arg-type]
                         numbers=[t.number for t in trials])
+
+
+# --- empirical distribution function -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class EdfData:
+    """The empirical distribution of the complete trials' scores, read in the experiment's direction.
+
+    ``shares[i]`` is the share of the trials whose score is at least as good as ``scores[i]`` (at least
+    it when maximizing, at most it when minimizing); ``scores`` are the distinct scores, ascending. A
+    search that found good values often has a curve that stays high towards the good end.
+    """
+
+    direction: str
+    scores: list[float]
+    shares: list[float]
+    trials: int
+
+
+def edf_data(exp: ExperimentResult) -> EdfData | None:
+    """The EDF of ``exp``'s complete trials (see :class:`EdfData`), or ``None`` without any."""
+    scores = sorted(float(t.score) for t in _complete(exp))  # type: ignore[arg-type]
+    if not scores:
+        return None
+    n = len(scores)
+    distinct = sorted(set(scores))
+    if exp.direction == "maximize":  # share scoring >= x
+        shares = [sum(s >= x for s in scores) / n for x in distinct]
+    else:  # share scoring <= x
+        shares = [sum(s <= x for s in scores) / n for x in distinct]
+    return EdfData(direction=exp.direction, scores=distinct, shares=shares, trials=n)
