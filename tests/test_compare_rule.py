@@ -92,8 +92,9 @@ def _record(params: dict, folds: list[list[float]], strategy: str = "random", se
     from tunekit.trial import TrialResult, TrialState
 
     seeds = seeds or [7] * len(folds)
+    pairs = enumerate(zip(folds, seeds, strict=True))
     trials = [TrialResult(number=i, params=dict(params), state=TrialState.COMPLETE, score=sum(f) / len(f),
-                          folds=f, duration_s=0.1, seed=seed) for i, (f, seed) in enumerate(zip(folds, seeds))]
+                          folds=f, duration_s=0.1, seed=seed) for i, (f, seed) in pairs]
     return ExperimentResult(id="exp.py::tune", strategy=strategy, direction="maximize", seed=0,
                             budget={"trials": len(trials)}, space={"C": {"type": "real", "low": 0.001, "high": 100.0,
                                                                          "log": True}},
