@@ -33,7 +33,7 @@ def _ids(path) -> list[str]:
 def test_runs_experiments_folder_by_default(project: pytest.Pytester, run_tunekit) -> None:
     result = run_tunekit()
     assert result.ret == 0
-    result.stdout.fnmatch_lines(["experiments/exp_x.py::tune_x 4/4 best * PASSED*",
+    result.stdout.fnmatch_lines(["experiments/exp_x.py::tune_x 4/4 trials best * PASSED*",
                                  "*tunekit leaderboard*", "tune_x *max*random*4/4*", "results: *"])
     result.stdout.no_fnmatch_line("*warning*")  # e.g. that pytest could not rewrite a plugin imported too early
     assert _ids(project.path / ".tunekit" / "results.json") == ["experiments/exp_x.py::tune_x"]
