@@ -67,13 +67,34 @@ def test_runs_selects_experiments_like_a_run_and_limits_the_list(project: Path, 
     limited.stdout.fnmatch_lines(["* bob *", "(1 older runs not shown: --limit 0 shows all)"])
 
 
+@pytest.fixture
+def small_store(pytester: pytest.Pytester) -> Path:
+    """A project whose store holds one run, recorded directly (no tunekit run needed for argument errors)."""
+    from datetime import datetime, timezone
+
+    from tunekit.results import ExperimentResult, ResultsDocument
+    from tunekit.store import open_store
+    from tunekit.trial import TrialResult, TrialState
+
+    pytester.makepyprojecttoml("[tool.tunekit]\n")
+    trial = TrialResult(number=0, params={"x": 0.5}, state=TrialState.COMPLETE, score=0.5, duration_s=0.1)
+    record = ExperimentResult(id="experiments/exp_xy.py::tune_x", strategy="random", direction="maximize", seed=0,
+                              budget={"trials": 1}, space={"x": {"type": "real", "low": 0, "high": 1, "log": False}},
+                              trials=[trial])
+    now = datetime.now(timezone.utc)
+    with open_store(None, root=pytester.path) as store:
+        store.record_run(ResultsDocument(experiments=[record], run_id="r1"), started=now, finished=now)
+    return pytester.path
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (("experiments/nothing.py",), "ERROR: tunekit runs: no recorded experiment matches experiments/nothing.py"),
     (("--store", "none"), "ERROR: tunekit runs: the store is 'none': give --store URL"),
     (("--limit", "-1"), "ERROR: tunekit runs: --limit: expected 0 or more, got -1"),
 ])
-def test_bad_runs_arguments_are_one_line_and_exit_4(project: Path, run_tunekit, args: tuple[str, ...],
-                                                    message: str) -> None:
+def test_bad_runs_arguments_are_one_line_and_exit_4(small_store: Path, run_tunekit, args: tuple[str, ...],
+                                                    message: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TUNEKIT_STORE", raising=False)
     result = run_tunekit("runs", *args)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([message])
