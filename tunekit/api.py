@@ -14,7 +14,8 @@ from tunekit import validation
 from tunekit.errors import SpaceError, SpecError, TunekitError
 from tunekit.space import Dimension, Space, constraint_name
 
-__all__ = ["DEFAULT_TRIALS", "DIRECTIONS", "TRIAL_ARGUMENT", "TunableSpec", "get_spec", "tunable"]
+__all__ = ["DEFAULT_TRIALS", "DIRECTIONS", "TRIAL_ARGUMENT", "TunableSpec", "check_objectives", "get_spec",
+           "tunable"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -26,7 +27,7 @@ DEFAULT_TRIALS = 20
 _ATTRIBUTE = "__tunekit__"
 ACCEPTED_ARGUMENTS = ("space", "strategy", "trials", "direction", "seed", "workers", "trial_timeout",
                       "tolerance", "pruner", "timeout", "patience", "target", "start", "constraints",
-                      "hints")
+                      "hints", "objectives", "limits")
 #: Random parameter sets on which constraints are tried when the experiment is declared (besides a small grid).
 _PROBES = 1000
 #: A grid at most this large is tried whole when the experiment is declared: nothing allowed is then exact.
@@ -62,6 +63,11 @@ class TunableSpec:
     start_from: str | None = None
     #: The kinds of hint silenced by ``hints=`` (``("*",)``: all).
     quiet_hints: tuple[str, ...] = ()
+    #: Objective name -> direction when the experiment declares several (``objectives=``), in declared order;
+    #: empty for a single score. ``direction`` is then the first objective's.
+    objectives: dict[str, str] = field(default_factory=dict, hash=False)
+    #: Objective name -> the value a feasible trial must reach (at most it when minimised, at least when maximised).
+    limits: dict[str, float] = field(default_factory=dict, hash=False)
 
 
 def _start_value(dim: Dimension, value: Any) -> Any:
@@ -188,6 +194,43 @@ def _with_constraints(space: Space, constraints: Any) -> Space:
     return space
 
 
+def check_objectives(objectives: Any, limits: Any, direction: Any) -> tuple[dict[str, str], dict[str, float]]:
+    """Validate ``objectives=`` and ``limits=``; return them as plain dicts or raise :class:`SpecError`."""
+    if objectives is None:
+        if limits is not None:
+            raise SpecError("limits: need objectives={name: 'maximize' | 'minimize', ...} to name what they limit")
+        return {}, {}
+    if direction is not None:
+        raise SpecError("direction: not with objectives=, which gives each objective its own direction "
+                        "(the first one is the score)")
+    if not isinstance(objectives, Mapping):
+        raise SpecError(f"objectives: expected a dict of name -> 'maximize' or 'minimize', got "
+                        f"{type(objectives).__name__} {objectives!r:.60}")
+    if not objectives:
+        raise SpecError("objectives: empty: name at least one, e.g. objectives={'accuracy': 'maximize'}")
+    declared: dict[str, str] = {}
+    for name, way in objectives.items():
+        if not isinstance(name, str) or not name:
+            raise SpecError(f"objectives: names must be non-empty strings, got {name!r}")
+        if way not in DIRECTIONS:
+            raise SpecError(f"objectives[{name!r}]: unknown direction {way!r} (accepted: {', '.join(DIRECTIONS)})")
+        declared[name] = way
+    if limits is None:
+        return declared, {}
+    if not isinstance(limits, Mapping):
+        raise SpecError(f"limits: expected a dict of objective name -> number, got {type(limits).__name__} "
+                        f"{limits!r:.60}")
+    bounds: dict[str, float] = {}
+    for name, limit in limits.items():
+        if name not in declared:
+            raise SpecError(f"limits[{name!r}]: not an objective (objectives: {', '.join(declared)})")
+        value = validation.finite_number(f"limits[{name!r}]", limit)
+        if value is None:
+            raise SpecError(f"limits[{name!r}]: expected a finite number, got None")
+        bounds[name] = value
+    return declared, bounds
+
+
 def _check_target(fn: Any) -> None:
     """Raise :class:`SpecError` unless ``fn`` is a plain function that ``@tunable`` can run as an experiment."""
     if get_spec(fn) is not None:
@@ -202,10 +245,10 @@ def _check_target(fn: Any) -> None:
 
 
 def build_spec(fn: Callable[..., Any], *, space: Any, strategy: Any = None, trials: Any = None,
-               direction: Any = "maximize", seed: Any = None, workers: Any = None, trial_timeout: Any = None,
+               direction: Any = None, seed: Any = None, workers: Any = None, trial_timeout: Any = None,
                tolerance: Any = None, pruner: Any = None, timeout: Any = None, patience: Any = None,
                target: Any = None, start: Any = None, constraints: Any = None, hints: Any = True,
-               **options: Any) -> TunableSpec:
+               objectives: Any = None, limits: Any = None, **options: Any) -> TunableSpec:
     """Validate the decorator's arguments against ``fn``; raise :class:`TunekitError` on the first problem."""
     _check_target(fn)
     if space is None:
@@ -219,7 +262,9 @@ def build_spec(fn: Callable[..., Any], *, space: Any, strategy: Any = None, tria
     the_space = _with_constraints(the_space, constraints)
     strategy = validation.strategy_name("strategy", strategy)
     trials = validation.count("trials", trials)
-    direction = validation.direction(direction)
+    declared, bounds = check_objectives(objectives, limits, direction)
+    direction = next(iter(declared.values())) if declared else validation.direction(
+        "maximize" if direction is None else direction)
     seed = validation.count("seed", seed, minimum=0)
     workers = validation.workers("workers", workers)
     trial_timeout = validation.seconds("trial_timeout", trial_timeout)
@@ -243,17 +288,18 @@ def build_spec(fn: Callable[..., Any], *, space: Any, strategy: Any = None, tria
                        takes_trial=takes_trial, fixture_names=fixtures, workers=workers,
                        trial_timeout=trial_timeout, tolerance=tolerance, pruner=pruner, timeout=timeout,
                        patience=patience, target=target, start=start_points,
-                       start_from=start_from, quiet_hints=quiet)
+                       start_from=start_from, quiet_hints=quiet, objectives=declared, limits=bounds)
 
 
 def tunable(fn: F | None = None, /, *, space: Mapping[str, Dimension] | None = None,
-            strategy: str | None = None, trials: int | None = None, direction: str = "maximize",
+            strategy: str | None = None, trials: int | None = None, direction: str | None = None,
             seed: int | None = None, workers: int | str | None = None, trial_timeout: float | None = None,
             tolerance: float | str | None = None, pruner: Any = None, timeout: float | None = None,
             patience: int | None = None, target: float | None = None,
             start: Sequence[Mapping[str, Any]] | str | None = None,
             constraints: Sequence[Callable[[dict[str, Any]], bool]] | None = None,
-            hints: bool | Mapping[str, bool] = True, **options: Any) -> Any:
+            hints: bool | Mapping[str, bool] = True, objectives: Mapping[str, str] | None = None,
+            limits: Mapping[str, float] | None = None, **options: Any) -> Any:
     """Declare a function as an experiment: tunekit searches ``space`` for the parameters that optimise it.
 
     The function is returned unchanged with a :class:`TunableSpec` attached, so it can still be called
@@ -267,7 +313,7 @@ def tunable(fn: F | None = None, /, *, space: Mapping[str, Dimension] | None = N
         strategy: Search strategy name (``grid``, ``random``, ...); by default grid search for small
             fully discrete spaces and random search otherwise.
         trials: Trial budget; by default the whole grid for grid search, else 20.
-        direction: ``"maximize"`` or ``"minimize"`` the returned score.
+        direction: ``"maximize"`` (the default) or ``"minimize"`` the returned score.
         seed: Seed of the search; the same seed gives the same trials. Defaults to 0.
         workers: Trials evaluated at once in worker processes (``"auto"``: the usable cores); default 1.
         trial_timeout: Seconds after which a running trial is stopped and recorded as failed.
@@ -290,6 +336,13 @@ def tunable(fn: F | None = None, /, *, space: Mapping[str, Dimension] | None = N
         hints: ``False`` silences this experiment's hints under the leaderboard and in the report;
             ``{"fold_noise": False, "bounds": False}`` silences those kinds (failures, bounds, convergence,
             fit, fold_noise).
+        objectives: Several objectives instead of one score: name -> ``"maximize"`` or ``"minimize"``. The
+            function then returns a dict with a number (or fold scores) under each name, its other keys
+            being metrics. Results record every objective, the Pareto front and a selected trial (the best
+            first objective among feasible trials); the first objective is the score that strategies
+            without multi-objective support, pruners and baselines use. Not together with ``direction``.
+        limits: Objective name -> the value a feasible trial reaches: at most it for a minimised objective,
+            at least it for a maximised one (``{"fit_seconds": 2.0}``).
     """
 
     def decorate(func: F) -> F:
@@ -297,9 +350,10 @@ def tunable(fn: F | None = None, /, *, space: Mapping[str, Dimension] | None = N
             spec = build_spec(func, space=space, strategy=strategy, trials=trials, direction=direction,
                               seed=seed, workers=workers, trial_timeout=trial_timeout, tolerance=tolerance,
                               pruner=pruner, timeout=timeout, patience=patience, target=target, start=start,
-                              constraints=constraints, hints=hints, **options)
+                              constraints=constraints, hints=hints, objectives=objectives, limits=limits,
+                              **options)
         except TunekitError as exc:
-            spec = TunableSpec(space=None, strategy=strategy, direction=str(direction), error=str(exc))
+            spec = TunableSpec(space=None, strategy=strategy, direction=str(direction or "maximize"), error=str(exc))
         setattr(func, _ATTRIBUTE, spec)
         return func
 

@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from tunekit import pareto
 from tunekit.errors import ResultsError, SpaceError
 from tunekit.space import Space
 from tunekit.trial import TrialResult, TrialState
@@ -34,12 +35,15 @@ __all__ = [
     "dumps",
     "experiment_from_dict",
     "experiment_to_dict",
+    "feasible_trials",
     "from_dict",
     "is_better",
     "load",
     "loads",
+    "pareto_front",
     "ranked_trials",
     "read_trial",
+    "selected_trial",
     "to_dict",
     "trial_to_dict",
     "write_atomic",
@@ -107,6 +111,28 @@ def is_better(candidate: TrialResult, best: TrialResult | None, direction: str) 
     return best is None or key(candidate) < key(best)
 
 
+def feasible_trials(trials: Iterable[TrialResult], objectives: Mapping[str, str],
+                    limits: Mapping[str, float]) -> list[TrialResult]:
+    """The complete trials with every objective's value that meet every limit, in the given order."""
+    return [t for t in _complete(trials) if t.values is not None and set(t.values) == set(objectives)
+            and pareto.is_feasible(t.values, objectives, limits)]
+
+
+def pareto_front(trials: Iterable[TrialResult], objectives: Mapping[str, str],
+                 limits: Mapping[str, float]) -> list[TrialResult]:
+    """The feasible complete trials that no other feasible complete trial dominates, by trial number."""
+    feasible = sorted(feasible_trials(trials, objectives, limits), key=lambda t: t.number)
+    losses = [pareto.as_losses(t.values or {}, objectives) for t in feasible]
+    return [feasible[i] for i in pareto.non_dominated(losses)]
+
+
+def selected_trial(trials: Iterable[TrialResult], objectives: Mapping[str, str],
+                   limits: Mapping[str, float]) -> TrialResult | None:
+    """The feasible complete trial with the best first objective (the earliest on ties), or ``None``."""
+    direction = next(iter(objectives.values()), "maximize")
+    return best_trial(feasible_trials(trials, objectives, limits), direction)
+
+
 @dataclass
 class ExperimentResult:
     """One experiment's search: its settings, every trial, and how it ended."""
@@ -132,11 +158,26 @@ class ExperimentResult:
     #: In the latest-results file, the run an experiment's record was kept from when a later, partial run
     #: (``-k``, ``-x``, node IDs) did not run it; ``None`` for a record of the run that wrote the file.
     from_run: str | None = None
+    #: Objective name -> direction of an experiment with several objectives (empty for a single score); the
+    #: first one's values are the trials' scores.
+    objectives: dict[str, str] = field(default_factory=dict)
+    #: Objective name -> the value a feasible trial reaches (at most it when minimised, at least when maximised).
+    limits: dict[str, float] = field(default_factory=dict)
 
     @property
     def best(self) -> TrialResult | None:
         """The best complete trial, or ``None`` when no trial completed."""
         return best_trial(self.trials, self.direction)
+
+    @property
+    def pareto_front(self) -> list[TrialResult]:
+        """The non-dominated feasible complete trials by trial number (empty without ``objectives``)."""
+        return pareto_front(self.trials, self.objectives, self.limits) if self.objectives else []
+
+    @property
+    def selected(self) -> TrialResult | None:
+        """The feasible complete trial with the best first objective; without ``objectives``, :attr:`best`."""
+        return selected_trial(self.trials, self.objectives, self.limits) if self.objectives else self.best
 
     def count(self, state: TrialState) -> int:
         """Number of trials that ended in ``state``."""
@@ -176,6 +217,7 @@ def trial_to_dict(trial: TrialResult) -> dict[str, Any]:
         "seed": trial.seed,
         "intermediate": None if trial.intermediate is None else [[s, v] for s, v in trial.intermediate],
         "warm_start": trial.warm_start,
+        **({"values": dict(trial.values)} if trial.values is not None else {}),
     }
 
 
@@ -193,7 +235,15 @@ def experiment_to_dict(exp: ExperimentResult) -> dict[str, Any]:
         **({"source_hash": exp.source_hash} if exp.source_hash else {}),
         **({"quiet_hints": list(exp.quiet_hints)} if exp.quiet_hints else {}),
         **({"from_run": exp.from_run} if exp.from_run is not None else {}),
+        **(_objectives_to_dict(exp) if exp.objectives else {}),
     }
+
+
+def _objectives_to_dict(exp: ExperimentResult) -> dict[str, Any]:
+    selected = exp.selected
+    return {"objectives": dict(exp.objectives), "limits": dict(exp.limits),
+            "pareto_front": [t.number for t in exp.pareto_front],
+            "selected": None if selected is None else selected.number}
 
 
 def to_dict(doc: ResultsDocument) -> dict[str, Any]:
@@ -399,7 +449,72 @@ def _read_trial(r: _Reader, data: Any, where: str) -> TrialResult:
         intermediate=_read_intermediate(r, data, where),
         warm_start=r.get(data, "warm_start", where, lambda v: isinstance(v, bool), "a boolean", optional=True,
                          default=False),
+        values=_read_values(r, data, where, state),
     )
+
+
+def _read_values(r: _Reader, data: Mapping[str, Any], where: str, state: TrialState) -> dict[str, float] | None:
+    values = r.get(data, "values", where, lambda v: v is None or _is_obj(v), "an object or null", optional=True)
+    if values is None:
+        return None
+    if state is not TrialState.COMPLETE:
+        raise r.fail(f"{where}.values", f"expected null (only a COMPLETE trial has objective values, this one is "
+                                        f"{state.value})")
+    for name in values:
+        r.get(values, name, f"{where}.values", _is_num, "a finite number")
+    return {name: float(value) for name, value in values.items()}
+
+
+def _read_objectives(r: _Reader, data: Mapping[str, Any], where: str,
+                     direction: str) -> tuple[dict[str, str], dict[str, float]]:
+    objectives = r.get(data, "objectives", where, lambda v: _is_obj(v) and len(v) > 0,
+                       "a non-empty object of objective name -> direction", optional=True, default={})
+    for name in objectives:
+        r.get(objectives, name, f"{where}.objectives", *_one_of(("maximize", "minimize")))
+    if objectives and next(iter(objectives.values())) != direction:
+        raise r.fail(f"{where}.objectives", f"the first objective's direction must be the experiment's "
+                                            f"({direction})")
+    limits = r.get(data, "limits", where, _is_obj, "an object", optional=True, default={})
+    for name in limits:
+        if name not in objectives:
+            raise r.fail(f"{where}.limits.{name}", f"not an objective (objectives: {', '.join(objectives) or 'none'})")
+        r.get(limits, name, f"{where}.limits", _is_num, "a finite number")
+    return dict(objectives), {name: float(value) for name, value in limits.items()}
+
+
+def _check_values(r: _Reader, exp: ExperimentResult, where: str) -> None:
+    """Each trial has every objective's value exactly when it is complete in a multi-objective experiment, the
+    first one its score; the recorded Pareto front and selected trial are those of the trials."""
+    first = next(iter(exp.objectives), None)
+    for i, trial in enumerate(exp.trials):
+        at = f"{where}.trials[{i}].values"
+        if first is None or trial.state is not TrialState.COMPLETE:
+            if trial.values is not None:
+                raise r.fail(at, "expected null (the experiment has no objectives)")
+            continue
+        if trial.values is None or set(trial.values) != set(exp.objectives):
+            raise r.fail(at, f"expected a value for each objective ({', '.join(exp.objectives)})")
+        if trial.values[first] != trial.score:
+            raise r.fail(f"{at}.{first}", f"does not match the trial's score (expected {_show(trial.score)}, got "
+                                          f"{_show(trial.values[first])})")
+
+
+def _check_front(r: _Reader, data: Mapping[str, Any], exp: ExperimentResult, where: str) -> None:
+    if not exp.objectives:
+        for key in ("pareto_front", "selected"):
+            if key in data:
+                raise r.fail(f"{where}.{key}", "unexpected: the experiment has no objectives")
+        return
+    front = r.get(data, "pareto_front", where, lambda v: isinstance(v, list) and all(map(_is_count, v)),
+                  "an array of trial numbers")
+    expected = [t.number for t in exp.pareto_front]
+    if front != expected:
+        raise r.fail(f"{where}.pareto_front", f"does not match the trials (expected {_show(expected)})")
+    selected = r.get(data, "selected", where, _is_opt_count, "a trial number or null")
+    computed = exp.selected
+    if selected != (None if computed is None else computed.number):
+        raise r.fail(f"{where}.selected", "does not match the trials (expected "
+                                          f"{'null' if computed is None else f'trial {computed.number}'})")
 
 
 def _read_intermediate(r: _Reader, data: Mapping[str, Any], where: str) -> list[tuple[int, float]] | None:
@@ -524,7 +639,10 @@ def _read_experiment(r: _Reader, data: Any, where: str) -> ExperimentResult:
                                "an array of strings", optional=True, default=[])),
         from_run=r.get(data, "from_run", where, _is_opt_str, "a string or null", optional=True),
     )
+    exp.objectives, exp.limits = _read_objectives(r, data, where, direction)
+    _check_values(r, exp, where)
     _check_best(r, data, exp, where)
+    _check_front(r, data, exp, where)
     return exp
 
 

@@ -25,6 +25,7 @@ __all__ = [
     "TrialState",
     "describe_exception",
     "parse_objective_value",
+    "parse_objectives",
     "trial_seed",
 ]
 
@@ -153,6 +154,9 @@ class TrialResult:
     intermediate: list[tuple[int, float]] | None = None
     #: Whether the trial evaluated one of the experiment's start points (``@tunable(start=...)``).
     warm_start: bool = False
+    #: Every objective's value (the mean of its folds) when the experiment declares several; ``score`` is the
+    #: first one's. ``None`` for a single-objective experiment and for trials that did not complete.
+    values: dict[str, float] | None = None
     #: Formatted traceback of a failed trial, kept in memory for ``--tb`` (never written to results).
     traceback: str | None = field(default=None, repr=False, compare=False)
 
@@ -166,6 +170,7 @@ class Outcome:
     score_std: float | None
     folds: list[float] | None
     metrics: dict[str, Any]
+    values: dict[str, float] | None = None
 
 
 def _as_number(value: Any, what: str) -> float:
@@ -221,8 +226,11 @@ def parse_objective_value(value: Any) -> Outcome:
 
     Accepts a number, a sequence of fold scores (their mean is the score), or a mapping with ``"score"``
     (or scikit-learn ``cross_validate``'s ``"test_score"``) plus extra metrics. Raises
-    :class:`ObjectiveValueError` with the reason for anything else, NaN and infinity included.
+    :class:`ObjectiveValueError` with the reason for anything else, NaN and infinity included. An
+    :class:`Outcome` (what :func:`parse_objectives` made of a multi-objective return value) is returned as is.
     """
+    if isinstance(value, Outcome):
+        return value
     metrics: dict[str, Any] = {}
     if isinstance(value, Mapping):
         key = "score" if "score" in value else "test_score" if "test_score" in value else None
@@ -234,6 +242,32 @@ def parse_objective_value(value: Any) -> Outcome:
         value = value[key]
     score, std, folds = _as_scores(value, "score")
     return Outcome(score=score, score_std=std, folds=folds, metrics=metrics)
+
+
+def parse_objectives(value: Any, names: Sequence[str]) -> Outcome:
+    """Turn the return value of an experiment with several objectives into its values and score.
+
+    ``value`` must be a mapping with a number or fold scores under each of ``names``; the score (and its
+    spread and folds) is the first objective's, its other keys are metrics. Raises
+    :class:`ObjectiveValueError` naming what is missing or wrong.
+    """
+    listed = ", ".join(names)
+    if not isinstance(value, Mapping):
+        raise ObjectiveValueError(f"the experiment has objectives {listed}: return a dict with those keys, got "
+                                  f"{type(value).__name__} {value!r:.60}")
+    missing = [name for name in names if name not in value]
+    if missing:
+        raise ObjectiveValueError(f"returned dict has no {missing[0]!r} key (objectives: {listed}; keys: "
+                                  f"{sorted(map(str, value))})")
+    values: dict[str, float] = {}
+    first: tuple[float, float | None, list[float] | None] | None = None
+    for name in names:
+        scores = _as_scores(value[name], f"objective {name!r}")
+        values[name] = scores[0]
+        first = first or scores
+    assert first is not None, "an experiment declares at least one objective"
+    metrics = {str(key): _as_metric(metric, str(key)) for key, metric in value.items() if key not in values}
+    return Outcome(score=first[0], score_std=first[1], folds=first[2], metrics=metrics, values=values)
 
 
 def _user_frame(tb: list[traceback.FrameSummary]) -> traceback.FrameSummary | None:

@@ -80,7 +80,7 @@ def evaluate(objective: Objective, trial: Trial) -> TrialResult:
         return result(TrialState.FAIL, error=describe_exception(exc),
                       traceback="".join(traceback.format_exception(exc)))
     return result(TrialState.COMPLETE, score=outcome.score, score_std=outcome.score_std, folds=outcome.folds,
-                  metrics=outcome.metrics)
+                  metrics=outcome.metrics, values=outcome.values)
 
 
 class Executor(ABC):

@@ -8,8 +8,9 @@ report), and so is a search stopped because its journal could not be written. Ct
 
 from __future__ import annotations
 
+import inspect
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
@@ -33,7 +34,7 @@ from tunekit.run.warm_start import journaled_start, with_history_start
 from tunekit.search import SearchInterrupted, SearchOutcome, StopReason, run_fixed, run_search
 from tunekit.space import searched
 from tunekit.strategies import get_strategy
-from tunekit.trial import Trial, TrialResult, TrialState, trial_seed
+from tunekit.trial import ObjectiveValueError, Trial, TrialResult, TrialState, parse_objectives, trial_seed
 
 __all__ = [
     "RECHECK_STRATEGY",
@@ -86,14 +87,30 @@ def bind_objective(function: Callable[..., Any], spec: TunableSpec, fixtures: Ma
     """The objective executors call: ``function`` with its fixtures, a trial's parameters and its handle."""
     bound = {name: fixtures[name] for name in spec.fixture_names}
     takes_trial = spec.takes_trial
+    names = tuple(spec.objectives)
 
     def objective(trial: Trial) -> Any:
         kwargs = {**bound, **trial.params}
         if takes_trial:
             kwargs[TRIAL_ARGUMENT] = trial
-        return function(**kwargs)
+        value = function(**kwargs)
+        if not names:
+            return value
+        if inspect.isgenerator(value):
+            return _objectives_at_end(value, names)
+        return parse_objectives(value, names)
 
     return objective
+
+
+def _objectives_at_end(generator: Generator[Any, Any, Any], names: tuple[str, ...]) -> Generator[Any, Any, Any]:
+    """A generator objective of several objectives: its yields (the first objective's) pass through to the
+    pruner, and its return value, the dict of objectives, is parsed."""
+    returned = yield from generator
+    if returned is None:
+        raise ObjectiveValueError(f"the generator returned nothing: with objectives ({', '.join(names)}) it "
+                                  "returns the dict of their values after its last yield")
+    return parse_objectives(returned, names)
 
 
 def _record(experiment: Experiment, settings: Settings, outcome: SearchOutcome, status: str, *,
@@ -108,7 +125,8 @@ def _record(experiment: Experiment, settings: Settings, outcome: SearchOutcome, 
         duration_s=outcome.duration_s, stop_reason=outcome.stop_reason, notes=list(settings.notes),
         tolerance=settings.declared_tolerance, source_hash=source_digest(experiment.function),
         pruner=None if pruner is None else {"name": pruner.name, "options": dict(pruner.options)},
-        quiet_hints=list(experiment.spec.quiet_hints))
+        quiet_hints=list(experiment.spec.quiet_hints), objectives=dict(experiment.spec.objectives),
+        limits=dict(experiment.spec.limits))
 
 
 def _search(experiment: Experiment, settings: Settings, options: RunOptions, executor: Executor,
