@@ -15,8 +15,8 @@ from tunekit.trial import TrialResult, TrialState
 if TYPE_CHECKING:
     from tunekit.store import RecordedBest
 
-__all__ = ["best_ever_text", "display_ids", "format_leaderboard", "format_params", "format_score",
-           "format_top_trials"]
+__all__ = ["best_ever_text", "display_ids", "format_leaderboard", "format_objectives", "format_params",
+           "format_score", "format_top_trials"]
 
 _MIN_PARAMS_WIDTH = 10
 _MAX_ID_WIDTH = 32
@@ -137,7 +137,27 @@ def format_leaderboard(experiments: Sequence[ExperimentResult], width: int = 80,
     lines = [_fit(rows, headers, width, wrap=(0, 6))]
     lines += [f"best ever: {shown}: {text}" for shown, text in zip(ids, ever, strict=True)
               if text not in ("", "this run", "-")]
+    lines += [f"objectives: {shown}: {format_objectives(exp)}" for shown, exp in zip(ids, experiments, strict=True)
+              if exp.objectives]
     return "\n".join(lines)
+
+
+def _values_text(values: Mapping[str, float] | None) -> str:
+    return ", ".join(f"{name}={value:.4g}" for name, value in (values or {}).items())
+
+
+def format_objectives(exp: ExperimentResult) -> str:
+    """What the leaderboard says of an experiment with several objectives: each objective with its direction
+    and limit, the selected trial's values and the Pareto front's size."""
+    declared = ", ".join(
+        f"{name} ({'max' if way == 'maximize' else 'min'}"
+        + (f", {'>=' if way == 'maximize' else '<='} {exp.limits[name]:g}" if name in exp.limits else "") + ")"
+        for name, way in exp.objectives.items())
+    selected = exp.selected
+    chosen = ("no feasible trial" if exp.limits else "no complete trial") if selected is None else (
+        f"selected #{selected.number}: {_values_text(selected.values)}")
+    front = len(exp.pareto_front)
+    return f"{declared}; {chosen}; Pareto front: {front} trial{'' if front == 1 else 's'}"
 
 
 def _digits_to_tell_apart(scores: Sequence[float]) -> int:
@@ -150,7 +170,13 @@ def _digits_to_tell_apart(scores: Sequence[float]) -> int:
 
 
 def format_top_trials(exp: ExperimentResult, k: int, width: int = 80) -> str:
-    """The ``k`` best complete trials of ``exp``, best first, with as many digits as tell their scores apart."""
+    """The ``k`` best complete trials of ``exp``, best first, with as many digits as tell their scores apart.
+
+    For an experiment with several objectives, the first ``k`` trials of its Pareto front by first objective,
+    one column per objective, the selected trial marked.
+    """
+    if exp.objectives:
+        return _format_front(exp, k, width)
     top: list[TrialResult] = exp.ranked()[:k]
     digits = _digits_to_tell_apart([t.score for t in top if t.score is not None])
     rows = [[str(rank), f"#{t.number}", format_score(t.score, t.score_std, digits), _duration(t.duration_s),
@@ -160,3 +186,24 @@ def format_top_trials(exp: ExperimentResult, k: int, width: int = 80) -> str:
     params_width = max(_MIN_PARAMS_WIDTH, width - sum(natural[:-1]) - 2 * (len(headers) - 1))
     rows = [[*r[:-1], _wrap(r[-1], params_width)] for r in rows]
     return tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True)
+
+
+def _format_front(exp: ExperimentResult, k: int, width: int) -> str:
+    front = {t.number for t in exp.pareto_front}
+    top = [t for t in exp.ranked() if t.number in front][:k]
+    selected = exp.selected
+    names = list(exp.objectives)
+    digits = {name: _digits_to_tell_apart([(t.values or {})[name] for t in top]) for name in names}
+    rows = [[str(rank), f"#{t.number}" + (" selected" if selected is not None and t.number == selected.number
+                                          else ""),
+             *[format_score((t.values or {})[name], None, digits[name]) for name in names],
+             _duration(t.duration_s), format_params(t.params)] for rank, t in enumerate(top, 1)]
+    headers = ["front", "trial", *[f"{name} ({'max' if way == 'maximize' else 'min'})"
+                                   for name, way in exp.objectives.items()], "time", "params"]
+    natural = _column_widths(rows, headers)
+    params_width = max(_MIN_PARAMS_WIDTH, width - sum(natural[:-1]) - 2 * (len(headers) - 1))
+    rows = [[*r[:-1], _wrap(r[-1], params_width)] for r in rows]
+    table = tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True)
+    shown = f"Pareto front: {len(front)} trial{'' if len(front) == 1 else 's'}" + (
+        f", the first {len(top)} by {names[0]}" if len(top) < len(front) else "")
+    return f"{shown}\n{table}"
