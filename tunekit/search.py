@@ -9,6 +9,7 @@ from typing import Any
 
 from tunekit.errors import SearchInterrupted
 from tunekit.executors import Executor, Objective, SerialExecutor
+from tunekit.pareto import as_losses
 from tunekit.pruners import Pruner
 from tunekit.results import StopReason, is_better
 from tunekit.strategies import Observation, Strategy
@@ -80,12 +81,21 @@ class SearchOutcome:
 
 
 
-def observation_of(result: TrialResult, direction: str) -> Observation:
-    """What the strategy learns from ``result``: a loss to minimise, whatever the direction."""
+def observation_of(result: TrialResult, direction: str, objectives: Mapping[str, str] | None = None,
+                   limits: Mapping[str, float] | None = None) -> Observation:
+    """What the strategy learns from ``result``: a loss to minimise, whatever the direction, and with
+    ``objectives`` one loss per objective and how far the trial misses ``limits``."""
     loss = None
     if result.state is not TrialState.FAIL and result.score is not None:
         loss = -result.score if direction == "maximize" else result.score
-    return Observation(params=result.params, state=result.state, loss=loss, warm_start=result.warm_start)
+    losses, violation = None, 0.0
+    if objectives and result.values is not None and set(result.values) == set(objectives):
+        losses = as_losses(result.values, objectives)
+        for name, limit in (limits or {}).items():
+            miss = limit - result.values[name] if objectives[name] == "maximize" else result.values[name] - limit
+            violation += max(0.0, miss) / max(abs(limit), 1e-12)
+    return Observation(params=result.params, state=result.state, loss=loss, warm_start=result.warm_start,
+                       losses=losses, violation=violation)
 
 
 class _Progress:
@@ -96,8 +106,10 @@ class _Progress:
     """
 
     def __init__(self, restored: Sequence[TrialResult], *, seed: int, direction: str, pruning: Pruning | None,
-                 on_trial: Callable[[TrialResult, TrialResult | None, int], None] | None) -> None:
+                 on_trial: Callable[[TrialResult, TrialResult | None, int], None] | None,
+                 objectives: Mapping[str, str] | None = None, limits: Mapping[str, float] | None = None) -> None:
         self.seed, self.direction, self.pruning, self.on_trial = seed, direction, pruning, on_trial
+        self.objectives, self.limits = objectives, limits
         self.results: list[TrialResult] = sorted(restored, key=lambda r: r.number)
         if [r.number for r in self.results] != list(range(len(self.results))):
             raise ValueError("restored trials must be numbered 0..k-1 without gaps")
@@ -117,6 +129,10 @@ class _Progress:
         """Trial ``number``, with its own seed and, when pruning, a reporter."""
         return Trial(number=number, params=params, seed=trial_seed(self.seed, number),
                      reporter=None if self.pruning is None else self.pruning.reporter_for(number))
+
+    def observation(self, result: TrialResult) -> Observation:
+        """What the strategy learns from ``result``."""
+        return observation_of(result, self.direction, self.objectives, self.limits)
 
     def add(self, result: TrialResult) -> None:
         """Record a finished trial and tell ``on_trial`` (which journals it before the next proposal)."""
@@ -156,7 +172,7 @@ def _stream(objective: Objective, strategy: Strategy, executor: Executor, progre
 
     for result in executor.run(objective, proposals()):
         progress.add(result)
-        strategy.tell([observation_of(result, progress.direction)])
+        strategy.tell([progress.observation(result)])
     progress.results.sort(key=lambda r: r.number)
     return reason
 
@@ -185,7 +201,8 @@ def run_search(objective: Objective, strategy: Strategy, *, trials: int, directi
                executor: Executor | None = None,
                on_trial: Callable[[TrialResult, TrialResult | None, int], None] | None = None,
                restored: Sequence[TrialResult] = (), pruner: Pruner | None = None,
-               stop: StopRules | None = None, start_points: Sequence[Mapping[str, Any]] = ()) -> SearchOutcome:
+               stop: StopRules | None = None, start_points: Sequence[Mapping[str, Any]] = (),
+               objectives: Mapping[str, str] | None = None, limits: Mapping[str, float] | None = None) -> SearchOutcome:
     """Evaluate up to ``trials`` proposals of ``strategy`` and return every trial's result.
 
     Trial ``k`` always gets the seed ``trial_seed(seed, k)``. ``on_trial(result, best, done)`` is called
@@ -196,14 +213,17 @@ def run_search(objective: Objective, strategy: Strategy, *, trials: int, directi
     :meth:`Strategy.restore`) before its first proposal, whatever the number of workers.
     ``restored`` are trials 0..k-1 of an earlier run of the same search (resume): they are not evaluated
     again and the strategy rebuilds its state from them. ``pruner`` decides on intermediate reports;
-    ``stop`` ends the search early. Ctrl-C raises :class:`SearchInterrupted` holding the finished trials.
+    ``stop`` ends the search early. ``objectives`` and ``limits`` (an experiment with several objectives)
+    give the strategy each trial's losses and limit violation besides its score's loss.
+    Ctrl-C raises :class:`SearchInterrupted` holding the finished trials.
     """
     if len(start_points) > trials:
         raise ValueError(f"{len(start_points)} start points do not fit in a budget of {trials} trials")
     executor = executor or SerialExecutor()
     stop = stop or StopRules()
     progress = _Progress(restored, seed=seed, direction=direction, on_trial=on_trial,
-                         pruning=Pruning(pruner, direction) if pruner is not None else None)
+                         pruning=Pruning(pruner, direction) if pruner is not None else None,
+                         objectives=objectives, limits=limits)
     results = progress.results
     start = time.perf_counter()
     stop_reason = StopReason.BUDGET
@@ -212,7 +232,7 @@ def run_search(objective: Objective, strategy: Strategy, *, trials: int, directi
             stop_reason = _evaluate_start_points(objective, executor, progress, start_points, stop=stop,
                                                  start=start) or stop_reason
         if results:
-            strategy.restore([observation_of(r, direction) for r in results])
+            strategy.restore([progress.observation(r) for r in results])
         streaming = getattr(strategy, "history_free", False) and executor.capacity > 1
         if streaming and stop_reason == StopReason.BUDGET:
             # Keep every worker busy: a new trial as soon as one finishes. The same trials as in batches,
@@ -232,7 +252,7 @@ def run_search(objective: Objective, strategy: Strategy, *, trials: int, directi
             for result in executor.run(objective, batch):
                 progress.add(result)
             results[before:] = sorted(results[before:], key=lambda r: r.number)  # earlier ones already are
-            strategy.tell([observation_of(r, direction) for r in results[before:]])
+            strategy.tell([progress.observation(r) for r in results[before:]])
     except KeyboardInterrupt:
         results.sort(key=lambda r: r.number)
         raise SearchInterrupted(SearchOutcome(results, StopReason.INTERRUPTED,

@@ -169,7 +169,8 @@ def _search(experiment: Experiment, settings: Settings, options: RunOptions, exe
     try:
         outcome = run_search(experiment.objective, strategy, trials=settings.trials, direction=settings.direction,
                              seed=settings.seed, executor=executor, on_trial=on_trial, restored=restored,
-                             pruner=settings.pruner, stop=settings.stop, start_points=settings.start)
+                             pruner=settings.pruner, stop=settings.stop, start_points=settings.start,
+                             objectives=spec.objectives, limits=spec.limits)
         if journal is not None:
             journal.finish(ExperimentStatus.PASSED)  # the search ran to its end: nothing left to resume
     except SearchInterrupted as interrupt:

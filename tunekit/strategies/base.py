@@ -20,12 +20,19 @@ class Observation:
     ``loss`` is the value to *minimise* (the search negates maximised scores), or ``None`` when the trial
     failed; a pruned trial carries its last reported loss. ``warm_start`` marks one of the experiment's
     start points (``@tunable(start=...)``), which the strategy did not propose.
+
+    In an experiment with several objectives, a complete trial also carries ``losses``, one per objective
+    in declared order, each to minimise (``loss`` is the first), and ``violation``: how far it is from
+    meeting the experiment's limits (the sum of each missed limit's shortfall relative to the limit; 0 when
+    feasible). A strategy that knows nothing of them optimises ``loss`` alone.
     """
 
     params: dict[str, Any]
     state: TrialState
     loss: float | None
     warm_start: bool = False
+    losses: tuple[float, ...] | None = None
+    violation: float = 0.0
 
 
 class Strategy(ABC):

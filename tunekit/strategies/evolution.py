@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from tunekit.errors import SpecError
+from tunekit.pareto import crowding_distance, non_dominated_sort
 from tunekit.space import Space
 from tunekit.strategies.base import Observation, Strategy
 from tunekit.trial import TrialState
@@ -33,6 +34,12 @@ class EvolutionStrategy(Strategy):
     Gaussian step of ``mutation_scale`` times their range, in log space for log dimensions, reflected at
     the bounds, rounded for integers (which move at least to a neighbour); a categorical gene is
     replaced by another choice.
+
+    With several objectives (observations carrying ``losses``), the population is chosen as NSGA-II does:
+    feasible trials first, by non-dominated front and then by crowding distance within a front (the most
+    isolated first), then trials that miss a limit, by how far they miss it. Each trial told joins and the
+    last one in that order leaves, and tournaments prefer the earlier of that order; only complete trials
+    with every objective take part.
 
     Proposal ``k`` depends only on a generator seeded with ``(seed, k)`` and the observations told
     before it, so a restored search continues exactly where it stopped. Failed trials never enter the
@@ -73,6 +80,7 @@ class EvolutionStrategy(Strategy):
         self._told = 0
         self._ranked: list[tuple[float, int, Observation]] = []  # the parents, kept sorted
         self._seen: set[tuple[Any, ...]] = set()
+        self._several: list[tuple[int, Observation]] = []  # with several objectives: the parents, NSGA-II order
 
     def tell(self, observations: Sequence[Observation]) -> None:
         """Record finished trials, whoever proposed them."""
@@ -81,6 +89,10 @@ class EvolutionStrategy(Strategy):
             if not self.space.contains(obs.params):
                 continue  # e.g. a resumed trial of an older space
             self._seen.add(_param_key(obs.params))
+            if obs.losses is not None and len(obs.losses) > 1:
+                if obs.state is TrialState.COMPLETE and all(map(math.isfinite, obs.losses)):
+                    self._several = _nsga_order([*self._several, (self._told, obs)])[:self.population_size]
+                continue
             if obs.state is not TrialState.FAIL and obs.loss is not None and math.isfinite(obs.loss):
                 # ties go to the earliest trial, so the order does not depend on the batch size
                 bisect.insort(self._ranked, (float(obs.loss), self._told, obs), key=lambda r: r[:2])
@@ -91,11 +103,15 @@ class EvolutionStrategy(Strategy):
         self._told = 0
         self._ranked = []
         self._seen = set()
+        self._several = []
         super().restore(observations)
 
     @property
     def population(self) -> list[Observation]:
-        """The current parents: the best finished trials, best first (ties: earliest first)."""
+        """The current parents: the best finished trials, best first (ties: earliest first); with several
+        objectives, in NSGA-II order (feasible, front, crowding distance, then the earliest)."""
+        if self._several:
+            return [obs for _, obs in self._several]
         return [obs for _, _, obs in self._ranked]
 
     def ask(self, n: int = 1) -> list[dict[str, Any]]:
@@ -152,3 +168,17 @@ class EvolutionStrategy(Strategy):
         for name in chosen:
             mutated[name] = self.space[name].neighbour(params[name], rng, self.mutation_scale)
         return mutated
+
+
+def _nsga_order(entries: list[tuple[int, Observation]]) -> list[tuple[int, Observation]]:
+    """``(told index, observation)`` pairs best first: feasible ones by non-dominated front, then by crowding
+    distance within it (largest first), then the ones missing a limit by how far; ties go to the earliest."""
+    feasible = [e for e in entries if e[1].violation <= 0]
+    infeasible = sorted((e for e in entries if e[1].violation > 0), key=lambda e: (e[1].violation, e[0]))
+    losses = [e[1].losses or () for e in feasible]
+    ordered: list[tuple[int, Observation]] = []
+    for front in non_dominated_sort(losses):
+        distance = crowding_distance([losses[i] for i in front])
+        ranked = sorted(range(len(front)), key=lambda k: (-distance[k], feasible[front[k]][0]))
+        ordered += [feasible[front[k]] for k in ranked]
+    return ordered + infeasible

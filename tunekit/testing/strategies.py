@@ -29,7 +29,7 @@ from tunekit.strategies.base import Observation, Strategy
 from tunekit.trial import TrialState
 
 __all__ = ["StrategyConformance", "conditional_space", "constrained_space", "every_kind_space", "params_key",
-           "run_strategy", "wide_mixed_space"]
+           "run_strategy", "two_objective_observation", "wide_mixed_space"]
 
 Objective = Callable[[int, dict[str, Any]], Observation]
 
@@ -97,6 +97,16 @@ def params_key(params: dict[str, Any]) -> tuple[Any, ...]:
 def _numeric_loss(space: Space, params: dict[str, Any]) -> float:
     """A deterministic, smooth-ish loss over any space: distance to a fixed point of the unit cube."""
     return float(sum((space[name].to_unit(value) - 0.3) ** 2 for name, value in params.items()))
+
+
+def two_objective_observation(space: Space, params: dict[str, Any], *, limit: float | None = None) -> Observation:
+    """A complete trial of a two-objective experiment whose objectives conflict: the distance to one corner of
+    the unit cube and to the opposite one (so every point between is on the front). With ``limit``, the second
+    loss must stay at most it: ``violation`` says by how much a trial misses (relative to the limit)."""
+    units = [space[name].to_unit(value) for name, value in params.items()]
+    losses = (float(sum(u ** 2 for u in units)), float(sum((1 - u) ** 2 for u in units)))
+    violation = 0.0 if limit is None else max(0.0, losses[1] - limit) / limit
+    return Observation(params, TrialState.COMPLETE, losses[0], losses=losses, violation=violation)
 
 
 def run_strategy(strategy: Strategy, trials: int, *, batch: int = 1,
@@ -251,6 +261,29 @@ class StrategyConformance:
         assert len(observations) == self.trials or self.make(space).max_trials is not None
         for obs in observations:
             self.check_proposal(space, obs.params)
+
+    def test_two_objectives_with_a_limit_pruned_and_failed_trials(self) -> None:
+        # Observations of an experiment with several objectives carry losses and a limit violation; a
+        # strategy that ignores them still proposes legal, reproducible parameter sets.
+        space = every_kind_space()
+
+        def objective(number: int, params: dict[str, Any]) -> Observation:
+            if number % 5 == 3:
+                return Observation(params, TrialState.FAIL, None)
+            if number % 5 == 4:
+                return Observation(params, TrialState.PRUNED, 1.0)
+            return two_objective_observation(space, params, limit=1.0)
+
+        uninterrupted = self.make(space, seed=2, budget=self.trials + 3)
+        first = run_strategy(uninterrupted, self.trials, objective=objective)
+        assert len(first) == self.trials or self.make(space).max_trials is not None
+        for obs in first:
+            self.check_proposal(space, obs.params)
+        again = run_strategy(self.make(space, seed=2, budget=self.trials + 3), self.trials, objective=objective)
+        assert [params_key(o.params) for o in again] == [params_key(o.params) for o in first]
+        resumed = self.make(space, seed=2, budget=self.trials + 3)
+        resumed.restore(first)
+        assert [params_key(p) for p in resumed.ask(3)] == [params_key(p) for p in uninterrupted.ask(3)]
 
     def test_survives_every_trial_failing(self) -> None:
         space = every_kind_space()
