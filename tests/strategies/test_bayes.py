@@ -112,6 +112,25 @@ def test_batch_proposals_are_distinct_deterministic_and_avoid_running_ones() -> 
         StrategyConformance().check_proposal(space, params)
 
 
+def test_a_batch_starts_with_the_single_proposal_and_spreads_the_rest() -> None:
+    space = Space({"x": Real(-2.0, 2.0), "y": Real(-2.0, 2.0)})
+
+    def objective(number: int, params: dict) -> Observation:
+        return Observation(params, TrialState.COMPLETE, (params["x"] - 0.5) ** 2 + params["y"] ** 2)
+
+    def told(n: int) -> BayesStrategy:
+        strategy = BayesStrategy(space, seed=4, budget=30)
+        run_strategy(strategy, n, objective=objective)
+        return strategy
+
+    single = told(10).ask(1)[0]
+    batch = told(10).ask(4)
+    assert params_key(batch[0]) == params_key(single)
+    points = np.array([[p["x"], p["y"]] for p in batch]) / 4.0  # unit-cube coordinates
+    gaps = [np.linalg.norm(a - b) for i, a in enumerate(points) for b in points[i + 1:]]
+    assert min(gaps) > 0.01  # the penalty keeps the batch from piling onto one point
+
+
 def test_failed_trials_are_told_the_worst_loss_seen() -> None:
     space = Space({"x": Real(0.0, 1.0)})
     strategy = BayesStrategy(space)

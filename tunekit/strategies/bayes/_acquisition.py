@@ -9,6 +9,7 @@ acquisition function and the ``snap`` that maps any point of the cube to the nea
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -33,7 +34,7 @@ def _perturb(centres: np.ndarray, count: int, step: float | np.ndarray, rng: np.
 def maximise_acquisition(acquisition: Function, snap: Function, n_dims: int, anchors: np.ndarray,
                          rng: np.random.Generator, *, n_random: int = 1000, n_around: int = 100,
                          n_starts: int = 5, n_moves: int = 32, rounds: int = 10,
-                         step: float | np.ndarray = 0.1) -> np.ndarray:
+                         step: float | np.ndarray = 0.1, sobol: bool = False) -> np.ndarray:
     """Return the encoded point with the highest ``acquisition`` value found.
 
     Args:
@@ -49,8 +50,17 @@ def maximise_acquisition(acquisition: Function, snap: Function, n_dims: int, anc
         rounds: Rounds of local moves; a point's step halves after a round that did not improve it.
         step: Standard deviation of the first moves, in unit-cube coordinates (a scalar or one per
             column).
+        sobol: Draw the random candidates from a scrambled Sobol sequence (seeded by ``rng``) rather
+            than uniformly.
     """
-    candidates = [snap(rng.random((n_random, n_dims)))]
+    if sobol:
+        from scipy.stats import qmc
+
+        # a whole power of two keeps the sequence's balance (1024 for the default 1000)
+        uniform = qmc.Sobol(n_dims, seed=rng).random_base2(max(0, math.ceil(math.log2(n_random))))
+    else:
+        uniform = rng.random((n_random, n_dims))
+    candidates = [snap(uniform)]
     if len(anchors):
         candidates.append(_perturb(anchors, n_around, step, rng, snap))
     points = np.concatenate(candidates)

@@ -57,20 +57,21 @@ def fast_gaussian_process() -> Any:
     return FastGaussianProcess
 
 
-def log_prior(theta: np.ndarray) -> tuple[float, np.ndarray]:
+def log_prior(theta: np.ndarray, noise_rate: float = 30.0) -> tuple[float, np.ndarray]:
     """Log density (up to a constant) and gradient of the prior on the kernel's log-hyperparameters.
 
     ``theta`` is ``[log amplitude, log length scales..., log noise]`` (the kernel of
     :func:`gaussian_process_params`). The priors are Optuna ``GPSampler``'s: ``-(l^2 + 1/l^2) / 10`` for
     each length scale ``l`` (inputs live in the unit cube, so scales far from 1 need evidence),
-    Gamma(2, 1) on the amplitude and Gamma(1.1, 30) on the noise variance (the targets are normalised).
+    Gamma(2, 1) on the amplitude and Gamma(1.1, ``noise_rate``) on the noise variance (the targets are
+    normalised).
     Without them the likelihood alone drove length scales to their bounds on Ackley-10 (0.017 and 100
     in the same fit), and the model then fitted every point and predicted nothing.
     """
     amplitude, scales, noise = np.exp(theta[0]), np.exp(2 * theta[1:-1]), np.exp(theta[-1])
     value = (-0.1 * float(np.sum(scales + 1 / scales)) + theta[0] - amplitude
-             + 0.1 * theta[-1] - 30 * noise)
-    grad = np.concatenate([[1 - amplitude], -0.2 * (scales - 1 / scales), [0.1 - 30 * noise]])
+             + 0.1 * theta[-1] - noise_rate * noise)
+    grad = np.concatenate([[1 - amplitude], -0.2 * (scales - 1 / scales), [0.1 - noise_rate * noise]])
     return value, grad
 
 
@@ -108,13 +109,14 @@ class _MaternPosterior:
     about five times slower on the few dozen observations a re-estimation uses.
     """
 
-    def __init__(self, X: np.ndarray, y: np.ndarray, priors: bool, jitter: float) -> None:
+    def __init__(self, X: np.ndarray, y: np.ndarray, priors: bool, jitter: float, noise_rate: float = 30.0) -> None:
         # squared differences of every pair in every column, once: (n * n, columns)
         self.squares = ((X[:, None, :] - X[None, :, :]) ** 2).reshape(len(X) ** 2, X.shape[1])
         self.n = len(X)
         std = float(np.std(y))
         self.y = (y - np.mean(y)) / (std if std > 0 else 1.0)
         self.priors = priors
+        self.noise_rate = noise_rate
         self.jitter = jitter
 
     def __call__(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
@@ -140,7 +142,7 @@ class _MaternPosterior:
                                0.5 * (radial.ravel() @ self.squares) * inverse_squared_scales,
                                [0.5 * noise * np.trace(inner)]])
         if self.priors:
-            prior, prior_grad = log_prior(theta)
+            prior, prior_grad = log_prior(theta, self.noise_rate)
             value, grad = value + prior, grad + prior_grad
         return -value, -grad
 
@@ -155,7 +157,7 @@ def _is_matern52(kernel: Any, columns: int) -> bool:
 
 
 def estimate_hyperparameters(params: dict[str, Any], X: np.ndarray, y: np.ndarray, *, priors: bool,
-                             restarts: int, seed: int) -> tuple[Any, float]:
+                             restarts: int, seed: int, noise_rate: float = 30.0) -> tuple[Any, float]:
     """The kernel and noise variance that the estimator with ``params`` (see :func:`gaussian_process_params`)
     would fit on ``X, y`` (their maximum a posteriori with ``priors``): the best of a run of L-BFGS from
     the kernel's initial values and ``restarts`` runs from points drawn from ``seed``, log-uniformly
@@ -176,7 +178,7 @@ def estimate_hyperparameters(params: dict[str, Any], X: np.ndarray, y: np.ndarra
         return gp.kernel_.k1, float(gp.noise_ or 0.0)
     full = kernel + WhiteKernel()
     bounds = full.bounds
-    objective = _MaternPosterior(X, np.asarray(y, dtype=float), priors, params["alpha"])
+    objective = _MaternPosterior(X, np.asarray(y, dtype=float), priors, params["alpha"], noise_rate)
     rng = np.random.default_rng(seed)
     starts = [full.theta] + [rng.uniform(bounds[:, 0], bounds[:, 1]) for _ in range(restarts)]
     best = min((minimize(objective, start, jac=True, method="L-BFGS-B", bounds=bounds) for start in starts),
