@@ -9,7 +9,15 @@ import pytest
 
 from tunekit import Categorical, Integer, tunable
 from tunekit.api import get_spec
-from tunekit.results import ExperimentResult, ResultsDocument, dumps, experiment_to_dict, loads
+from tunekit.results import (
+    ExperimentResult,
+    ResultsDocument,
+    dumps,
+    experiment_to_dict,
+    loads,
+    read_trial,
+    trial_to_dict,
+)
 from tunekit.run import tune
 from tunekit.trial import ObjectiveValueError, TrialResult, TrialState, parse_objectives
 
@@ -151,3 +159,12 @@ def test_a_single_objective_record_gains_no_field() -> None:
     doc = {"schema": "tunekit.results/1", "experiments": [broken]}
     with pytest.raises(Exception, match=r"trials\[0\]\.values: expected null \(the experiment has no objectives"):
         loads(json.dumps(doc))
+
+
+def test_a_journaled_trial_keeps_its_values() -> None:
+    # journals write and read trials with the results file's own functions
+    trial = TrialResult(number=3, params={"n": 2}, state=TrialState.COMPLETE, score=0.5,
+                        values={"accuracy": 0.5, "seconds": 2.0})
+    assert read_trial(json.loads(json.dumps(trial_to_dict(trial)))) == trial
+    with pytest.raises(Exception, match=r"trial\.values: expected null \(only a COMPLETE trial"):
+        read_trial({**trial_to_dict(trial), "state": "FAIL", "score": None})

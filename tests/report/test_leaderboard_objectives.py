@@ -46,3 +46,10 @@ def test_a_single_objective_leaderboard_has_no_objectives_line() -> None:
                      for t in single.trials]
     assert "objectives" not in format_leaderboard([single], width=120)
     assert format_top_trials(single, 2).splitlines()[0].split() == ["rank", "trial", "score", "time", "params"]
+
+
+def test_the_objectives_line_wraps_to_the_width() -> None:
+    lines = format_leaderboard([record({"seconds": 5.0})], width=60).splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("objectives: tune_n:"))
+    assert all(len(line) <= 60 for line in lines[start:])
+    assert all(line.startswith("  ") for line in lines[start + 1:]) and len(lines) > start + 1

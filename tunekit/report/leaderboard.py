@@ -137,8 +137,11 @@ def format_leaderboard(experiments: Sequence[ExperimentResult], width: int = 80,
     lines = [_fit(rows, headers, width, wrap=(0, 6))]
     lines += [f"best ever: {shown}: {text}" for shown, text in zip(ids, ever, strict=True)
               if text not in ("", "this run", "-")]
-    lines += [f"objectives: {shown}: {format_objectives(exp)}" for shown, exp in zip(ids, experiments, strict=True)
-              if exp.objectives]
+    for shown, exp in zip(ids, experiments, strict=True):
+        if exp.objectives:
+            text = f"objectives: {shown}: {format_objectives(exp)}"
+            lines += textwrap.wrap(text, width, subsequent_indent="  ", break_long_words=False,
+                                   break_on_hyphens=False) or [text]
     return "\n".join(lines)
 
 
