@@ -87,18 +87,38 @@ def trials(draw, number, space):
     )
 
 
+def _with_values(draw, trial, objectives):
+    """``trial`` of an experiment with ``objectives``: a complete one gets every objective's value, the first its
+    score (values on a small grid, so that ties and dominated trials are common)."""
+    if not objectives or trial.state is not TrialState.COMPLETE:
+        return trial
+    first, *others = objectives
+    values = {first: trial.score, **{name: float(draw(st.integers(0, 3))) for name in others}}
+    return TrialResult(**{**trial.__dict__, "values": values})
+
+
 @st.composite
 def experiments(draw, exp_id):
     numbers = draw(st.lists(st.integers(0, 10**6), unique=True, max_size=6))
     space = draw(_spaces)
+    direction = draw(st.sampled_from(["maximize", "minimize"]))
+    objectives = {}
+    if draw(st.booleans()):  # an experiment with several objectives, the first one's direction the experiment's
+        others = draw(st.lists(st.sampled_from(["seconds", "size", "memory"]), unique=True, min_size=1, max_size=2))
+        objectives = {"accuracy": direction, **{name: draw(st.sampled_from(["maximize", "minimize"]))
+                                                for name in others}}
+    limits = draw(st.dictionaries(st.sampled_from(list(objectives)), st.integers(0, 3).map(float))) if (
+        objectives) else {}
     return ExperimentResult(
         id=exp_id,
         strategy=draw(st.sampled_from(["grid", "random", "bayes"])),
-        direction=draw(st.sampled_from(["maximize", "minimize"])),
+        direction=direction,
+        objectives=objectives,
+        limits=limits,
         seed=draw(st.integers(0, 2**32)),
         budget=draw(st.fixed_dictionaries({"trials": st.integers(1, 1000)})),
         space=space,
-        trials=[draw(trials(n, space)) for n in numbers],
+        trials=[_with_values(draw, draw(trials(n, space)), objectives) for n in numbers],
         status=draw(st.sampled_from(ExperimentStatus.ALL)),
         duration_s=draw(st.floats(min_value=0, max_value=1e7)),
         stop_reason=draw(st.sampled_from(_STOP_REASONS)),
@@ -973,7 +993,16 @@ def _setter(key, value, suffix, fragment):
     return mutate
 
 
+def _break_values(trial, space):
+    if trial["state"] != "COMPLETE":
+        trial["values"] = {"accuracy": 1.0}
+        return "values", "only a COMPLETE trial has objective values"
+    trial["values"] = {**trial.get("values", {}), "accuracy": math.inf}
+    return "values.accuracy", "expected a finite number"
+
+
 TRIAL_BREAKS = [
+    _break_values,
     _break_param_value, _break_param_missing, _break_param_unknown, _break_fail_score, _break_complete_score,
     _setter("score_std", -1.0, "score_std", "non-negative finite number or null"),
     _setter("score_std", math.inf, "score_std", "non-negative finite number or null"),
@@ -1011,7 +1040,43 @@ def _break_pruner(key, value, fragment):
     return mutate
 
 
+def _break_front(exp):
+    if "objectives" not in exp:
+        exp["pareto_front"] = []
+        return "pareto_front", "unexpected: the experiment has no objectives"
+    exp["pareto_front"] = [*exp["pareto_front"], 10**7]
+    return "pareto_front", "does not match the trials"
+
+
+def _break_selected(exp):
+    if "objectives" not in exp:
+        return None
+    exp["selected"] = 10**7
+    return "selected", "does not match the trials"
+
+
+def _break_objective_direction(exp):
+    if "objectives" not in exp:
+        return None
+    first = next(iter(exp["objectives"]))
+    exp["objectives"][first] = "minimize" if exp["direction"] == "maximize" else "maximize"
+    return "objectives", "the first objective's direction must be the experiment's"
+
+
+def _break_a_trials_values(exp):
+    if "objectives" not in exp:
+        return None
+    complete = [i for i, t in enumerate(exp["trials"]) if t["state"] == "COMPLETE"]
+    if not complete:
+        return None
+    exp["trials"][complete[0]]["values"].popitem()
+    return f"trials[{complete[0]}].values", "expected a value for each objective"
+
+
 EXPERIMENT_BREAKS = [
+    _break_front, _break_selected, _break_objective_direction, _break_a_trials_values,
+    _setter("limits", {"nothing": 1.0}, "limits.nothing", "not an objective"),
+    _setter("objectives", {}, "objectives", "a non-empty object"),
     _break_best_score_std, _break_best_params,
     _setter("budget", {"trials": -1}, "budget.trials", "expected a positive integer"),
     _setter("budget", {"trials": 2.5}, "budget.trials", "expected a positive integer"),
