@@ -98,3 +98,28 @@ def test_text_that_a_spreadsheet_would_run_is_made_inert(craft, tmp_path, capsys
         for cell in row:
             assert not cell.startswith(("=", "+", "@", "\t", "\r")) and (
                 not cell.startswith("-") or float(cell) < 0), cell
+
+
+def test_each_objective_of_an_experiment_with_several_is_a_column(tmp_path, capsys):
+    from tunekit.results import ExperimentResult, ResultsDocument
+    from tunekit.trial import TrialResult
+
+    trials = [TrialResult(number=0, params={"n": 1}, state=TrialState.COMPLETE, score=0.5,
+                          values={"accuracy": 0.5, "seconds": 2.0}),
+              TrialResult(number=1, params={"n": 2}, state=TrialState.FAIL, error="boom")]
+    several = ExperimentResult(id="exp.py::tune_n", strategy="random", direction="maximize", seed=0,
+                               budget={"trials": 2}, space={"n": {"type": "integer", "low": 1, "high": 3,
+                                                                  "log": False}}, trials=trials,
+                               objectives={"accuracy": "maximize", "seconds": "minimize"})
+    results = tmp_path / "results.json"
+    results_io.dump(ResultsDocument(experiments=[several]), results)
+    assert run_subcommand("export", [str(results), "--csv", "-"]) == 0
+    rows = read(capsys.readouterr().out)
+    assert [(r["values.accuracy"], r["values.seconds"]) for r in rows] == [("0.5", "2.0"), ("", "")]
+
+
+def test_a_file_without_objectives_has_no_values_columns(craft, tmp_path, capsys):
+    results = tmp_path / "results.json"
+    results_io.dump(sample(craft), results)
+    assert run_subcommand("export", [str(results), "--csv", "-"]) == 0
+    assert not [h for h in capsys.readouterr().out.splitlines()[0].split(",") if h.startswith("values.")]

@@ -4,7 +4,8 @@ Columns: ``id`` (the experiment's node ID), ``number``, ``state``, ``score``, ``
 ``duration_s``, ``error``, ``seed``, ``intermediate`` (the ``[[step, value], ...]`` a trial reported), then
 ``params.NAME`` for every parameter (each experiment's space in its order, experiments in file order) and
 ``metrics.NAME`` for every metric of any experiment in the file, empty where a trial has none: a parameter
-of another experiment, or one inactive in the trial (a conditional parameter whose ``when`` did not hold).
+of another experiment, or one inactive in the trial (a conditional parameter whose ``when`` did not hold),
+then ``values.NAME`` for every objective of an experiment with several (only when the file has one).
 Numbers keep full precision; lists and objects (fold scores of a metric, intermediate values) are written as
 JSON; ``null`` is an empty cell.
 Text that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
@@ -59,14 +60,17 @@ def trial_rows(doc: ResultsDocument) -> tuple[list[str], list[list[Any]]]:
     """The header and one row per trial of every experiment, in file order then trial number."""
     params = _union(p for e in doc.experiments for p in [*e.space, *(k for t in e.trials for k in t.params)])
     metrics = _union(m for e in doc.experiments for t in e.trials for m in t.metrics)
-    header = [_text(h) for h in (*FIXED_COLUMNS, *(f"params.{p}" for p in params), *(f"metrics.{m}" for m in metrics))]
+    values = _union(name for e in doc.experiments for name in e.objectives)
+    header = [_text(h) for h in (*FIXED_COLUMNS, *(f"params.{p}" for p in params), *(f"metrics.{m}" for m in metrics),
+                                 *(f"values.{v}" for v in values))]
     rows = []
     for exp in doc.experiments:
         for t in sorted(exp.trials, key=lambda t: t.number):
             steps = getattr(t, "intermediate", None)
             rows.append([_cell(v) for v in (exp.id, t.number, t.state.value, t.score, t.score_std, t.duration_s,
                                             t.error, t.seed, [list(p) for p in steps] if steps else None)]
-                        + [_cell(t.params.get(p)) for p in params] + [_cell(t.metrics.get(m)) for m in metrics])
+                        + [_cell(t.params.get(p)) for p in params] + [_cell(t.metrics.get(m)) for m in metrics]
+                        + [_cell((t.values or {}).get(v)) for v in values])
     return header, rows
 
 
