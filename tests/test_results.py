@@ -115,6 +115,8 @@ def experiments(draw, exp_id):
         direction=direction,
         objectives=objectives,
         limits=limits,
+        objective_tolerances=draw(st.dictionaries(st.sampled_from(list(objectives)[1:]),
+                                                  st.sampled_from(["0.01", "2%"]))) if objectives else {},
         seed=draw(st.integers(0, 2**32)),
         budget=draw(st.fixed_dictionaries({"trials": st.integers(1, 1000)})),
         space=space,
@@ -1076,6 +1078,8 @@ def _break_a_trials_values(exp):
 EXPERIMENT_BREAKS = [
     _break_front, _break_selected, _break_objective_direction, _break_a_trials_values,
     _setter("limits", {"nothing": 1.0}, "limits.nothing", "not an objective"),
+    _setter("objective_tolerances", {"nothing": "1%"}, "objective_tolerances.nothing",
+            "not an objective after the first"),
     _setter("objectives", {}, "objectives", "a non-empty object"),
     _break_best_score_std, _break_best_params,
     _setter("budget", {"trials": -1}, "budget.trials", "expected a positive integer"),

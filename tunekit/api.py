@@ -14,8 +14,8 @@ from tunekit import validation
 from tunekit.errors import SpaceError, SpecError, TunekitError
 from tunekit.space import Dimension, Space, constraint_name
 
-__all__ = ["DEFAULT_TRIALS", "DIRECTIONS", "TRIAL_ARGUMENT", "TunableSpec", "check_objectives", "get_spec",
-           "tunable"]
+__all__ = ["DEFAULT_TRIALS", "DIRECTIONS", "TRIAL_ARGUMENT", "TunableSpec", "check_objectives", "check_tolerance",
+           "get_spec", "tunable"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -68,6 +68,9 @@ class TunableSpec:
     objectives: dict[str, str] = field(default_factory=dict, hash=False)
     #: Objective name -> the value a feasible trial must reach (at most it when minimised, at least when maximised).
     limits: dict[str, float] = field(default_factory=dict, hash=False)
+    #: Objective name -> tolerance of the objectives after the first that a baseline guards (``tolerance=`` as a
+    #: dict); the first objective's is ``tolerance``.
+    objective_tolerances: dict[str, str] = field(default_factory=dict, hash=False)
 
 
 def _start_value(dim: Dimension, value: Any) -> Any:
@@ -231,6 +234,29 @@ def check_objectives(objectives: Any, limits: Any, direction: Any) -> tuple[dict
     return declared, bounds
 
 
+def check_tolerance(tolerance: Any, objectives: Mapping[str, str]) -> tuple[str | None, dict[str, str]]:
+    """Validate ``tolerance=``: the score's (a number or ``"2%"``), or with ``objectives`` a dict of objective
+    name -> tolerance. Return the first objective's (or the score's) and those of the other objectives."""
+    from tunekit.compare import Tolerance
+
+    if tolerance is None:
+        return None, {}
+    if not isinstance(tolerance, Mapping):
+        return str(Tolerance.parse(tolerance)), {}
+    if not objectives:
+        raise SpecError("tolerance: a dict of tolerances per objective needs objectives={...}")
+    parsed: dict[str, str] = {}
+    for name, value in tolerance.items():
+        if name not in objectives:
+            raise SpecError(f"tolerance[{name!r}]: not an objective (objectives: {', '.join(objectives)})")
+        try:
+            parsed[name] = str(Tolerance.parse(value))
+        except SpecError as exc:
+            raise SpecError(f"tolerance[{name!r}]{str(exc).removeprefix('tolerance')}") from None
+    first = next(iter(objectives))
+    return parsed.pop(first, None), parsed
+
+
 def _check_target(fn: Any) -> None:
     """Raise :class:`SpecError` unless ``fn`` is a plain function that ``@tunable`` can run as an experiment."""
     if get_spec(fn) is not None:
@@ -265,13 +291,10 @@ def build_spec(fn: Callable[..., Any], *, space: Any, strategy: Any = None, tria
     declared, bounds = check_objectives(objectives, limits, direction)
     direction = next(iter(declared.values())) if declared else validation.direction(
         "maximize" if direction is None else direction)
+    tolerance, objective_tolerances = check_tolerance(tolerance, declared)
     seed = validation.count("seed", seed, minimum=0)
     workers = validation.workers("workers", workers)
     trial_timeout = validation.seconds("trial_timeout", trial_timeout)
-    if tolerance is not None:
-        from tunekit.compare import Tolerance
-
-        tolerance = str(Tolerance.parse(tolerance))
     if pruner is not None:
         from tunekit.pruners import as_pruner
 
@@ -288,13 +311,15 @@ def build_spec(fn: Callable[..., Any], *, space: Any, strategy: Any = None, tria
                        takes_trial=takes_trial, fixture_names=fixtures, workers=workers,
                        trial_timeout=trial_timeout, tolerance=tolerance, pruner=pruner, timeout=timeout,
                        patience=patience, target=target, start=start_points,
-                       start_from=start_from, quiet_hints=quiet, objectives=declared, limits=bounds)
+                       start_from=start_from, quiet_hints=quiet, objectives=declared, limits=bounds,
+                       objective_tolerances=objective_tolerances)
 
 
 def tunable(fn: F | None = None, /, *, space: Mapping[str, Dimension] | None = None,
             strategy: str | None = None, trials: int | None = None, direction: str | None = None,
             seed: int | None = None, workers: int | str | None = None, trial_timeout: float | None = None,
-            tolerance: float | str | None = None, pruner: Any = None, timeout: float | None = None,
+            tolerance: float | str | Mapping[str, float | str] | None = None, pruner: Any = None,
+            timeout: float | None = None,
             patience: int | None = None, target: float | None = None,
             start: Sequence[Mapping[str, Any]] | str | None = None,
             constraints: Sequence[Callable[[dict[str, Any]], bool]] | None = None,
@@ -319,7 +344,8 @@ def tunable(fn: F | None = None, /, *, space: Mapping[str, Dimension] | None = N
         trial_timeout: Seconds after which a running trial is stopped and recorded as failed.
         tolerance: How much worse than its baseline the score may get before the experiment counts as
             regressed: absolute (``0.01``) or relative (``"2%"``); the command line's ``--tolerance``
-            applies to experiments that set none.
+            applies to experiments that set none. With ``objectives``, a dict of objective name -> tolerance:
+            the baseline then guards each objective named, on the selected trial (the first objective always).
         pruner: Early stopping of unpromising trials from their ``trial.report()`` values (or generator
             yields): ``"median"``, ``"asha"``, ``"hyperband"``, ``"patience"``, a spec such as
             ``"asha:min_resource=1,reduction_factor=3"``, or a :class:`tunekit.pruners.Pruner`.

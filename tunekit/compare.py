@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any
 
@@ -33,10 +33,12 @@ __all__ = [
     "Verdict",
     "compare_documents",
     "compare_experiment",
+    "compare_objectives",
     "compare_scores",
     "noise_std_error",
     "paired_differences",
     "provenance_warnings",
+    "reference_value",
 ]
 
 #: Width of the noise band in standard errors (about a 2.3% one-sided false-alarm rate for normal noise).
@@ -115,6 +117,9 @@ class Comparison:
     #: The band's width in standard errors of paired differences (Student's t); ``None`` when the paired band
     #: is the floating-point floor, or the folds were not paired (then it is ``Z_SCORE``).
     quantile: float | None = None
+    #: The objective after the first that this row guards (an experiment with several objectives and a
+    #: tolerance for it); ``None`` for the score (the first objective).
+    objective: str | None = None
 
     @property
     def rule(self) -> str:
@@ -130,7 +135,7 @@ class Comparison:
         """A one-line explanation, used as the failure message of a regressed experiment."""
         if self.verdict is Verdict.REGRESSED:
             word = "dropped" if self.direction == "maximize" else "rose"
-            return (f"regressed: score {word} from {self.baseline:.6g} to {self.current:.6g} "
+            return (f"regressed: {self.objective or 'score'} {word} from {self.baseline:.6g} to {self.current:.6g} "
                     f"(delta {self.delta:+.4g}, allowed {self.allowed:.4g} by {self.rule})")
         return self.verdict.value
 
@@ -199,8 +204,9 @@ def compare_scores(baseline: float, current: float, *, direction: str, tolerance
 def reference_folds(experiment: ExperimentResult) -> tuple[float | None, list[float] | None]:
     """The score an experiment is judged by and the fold scores behind it.
 
-    A tuned experiment is judged by its best trial. A re-check (several evaluations of the same parameters)
-    by the mean of its evaluations, with every evaluation's folds (or scores) pooled as its noise sample.
+    A tuned experiment is judged by its best trial (with several objectives, its selected trial: the best
+    feasible one). A re-check (several evaluations of the same parameters) by the mean of its evaluations,
+    with every evaluation's folds (or scores) pooled as its noise sample.
     """
     if experiment.strategy == RECHECK_STRATEGY:
         complete = [t for t in experiment.trials if t.score is not None and t.state.value == "COMPLETE"]
@@ -209,8 +215,47 @@ def reference_folds(experiment: ExperimentResult) -> tuple[float | None, list[fl
         pooled = [f for t in complete for f in (t.folds or [t.score])]  # type: ignore[list-item]
         score = sum(t.score for t in complete) / len(complete)  # type: ignore[misc]
         return score, pooled if len(pooled) >= 2 else None
-    best = experiment.best
+    best = experiment.selected
     return (None, None) if best is None else (best.score, best.folds)
+
+
+def reference_value(experiment: ExperimentResult, objective: str) -> float | None:
+    """The value of ``objective`` an experiment with several objectives is judged by: its selected trial's, or
+    for a re-check the mean over its complete evaluations; ``None`` when there is none."""
+    if experiment.strategy == RECHECK_STRATEGY:
+        values = [t.values[objective] for t in experiment.trials
+                  if t.state is TrialState.COMPLETE and t.values is not None and objective in t.values]
+        return sum(values) / len(values) if values else None
+    selected = experiment.selected
+    return None if selected is None or selected.values is None else selected.values.get(objective)
+
+
+def compare_objectives(baseline: ExperimentResult | None, current: ExperimentResult | None) -> list[Comparison]:
+    """One verdict per objective after the first that ``current`` declares a tolerance for, on the selected
+    trial (its mean over a re-check's evaluations), against the same objective of ``baseline``.
+
+    The first objective is the score, judged by :func:`compare_experiment`. An objective the baseline lacks
+    (or minimised there and maximised now) is ``new``; one without a value now, where the baseline has one,
+    regressed.
+    """
+    if baseline is None or current is None:
+        return []
+    rows = []
+    for name, text in current.objective_tolerances.items():
+        tolerance = Tolerance.parse(text)
+        direction = current.objectives[name]
+        before = reference_value(baseline, name) if baseline.objectives.get(name) == direction else None
+        now = reference_value(current, name)
+        if before is None:
+            rows.append(Comparison(id=current.id, verdict=Verdict.NEW, current=now, direction=direction,
+                                   objective=name))
+        elif now is None:
+            rows.append(Comparison(id=current.id, verdict=Verdict.REGRESSED, baseline=before, direction=direction,
+                                   tolerance=tolerance, allowed=tolerance.allowed(before), objective=name))
+        else:
+            row = compare_scores(before, now, direction=direction, tolerance=tolerance, experiment_id=current.id)
+            rows.append(replace(row, objective=name))
+    return rows
 
 
 def paired_differences(baseline: ExperimentResult, current: ExperimentResult) -> list[float] | None:
@@ -223,13 +268,13 @@ def paired_differences(baseline: ExperimentResult, current: ExperimentResult) ->
     """
     if baseline.strategy == RECHECK_STRATEGY:
         return None  # a re-check baseline is already a pooled sample
-    reference = baseline.best
+    reference = baseline.selected
     if reference is None or not reference.folds or len(reference.folds) < 2:
         return None
     if current.strategy == RECHECK_STRATEGY:
         measured = [t for t in current.trials if t.state is TrialState.COMPLETE and t.score is not None]
     else:
-        measured = [current.best] if current.best is not None else []
+        measured = [current.selected] if current.selected is not None else []
     if not measured or any(t.folds is None or len(t.folds) != len(reference.folds) or t.seed != reference.seed
                            or canonical_params(t.params) != canonical_params(reference.params) for t in measured):
         return None
@@ -264,16 +309,21 @@ def compare_experiment(baseline: ExperimentResult | None, current: ExperimentRes
 
 def compare_documents(baseline: ResultsDocument, current: ResultsDocument, *,
                       tolerance: Tolerance = DEFAULT_TOLERANCE,
-                      expected_missing: Iterable[str] = ()) -> list[Comparison]:
+                      expected_missing: Iterable[str] = (), objectives: bool = False) -> list[Comparison]:
     """Verdicts for every experiment of either document, current order first, then missing ones.
 
     An experiment that declared its own tolerance (recorded in ``current``) is judged by it; the others by
     ``tolerance``. IDs in ``expected_missing`` (deselected on purpose) are left out instead of being
-    reported missing.
+    reported missing. With ``objectives``, each experiment's row is followed by those of
+    :func:`compare_objectives`.
     """
     skip = set(expected_missing)
-    rows = [compare_experiment(baseline.get(e.id), e, Tolerance.parse(e.tolerance) if e.tolerance else tolerance)
-            for e in current.experiments]
+    rows = []
+    for e in current.experiments:
+        rows.append(compare_experiment(baseline.get(e.id), e,
+                                       Tolerance.parse(e.tolerance) if e.tolerance else tolerance))
+        if objectives:
+            rows += compare_objectives(baseline.get(e.id), e)
     current_ids = {e.id for e in current.experiments}
     rows += [compare_experiment(e, None) for e in baseline.experiments if e.id not in current_ids and e.id not in skip]
     return rows

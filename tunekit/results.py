@@ -163,6 +163,9 @@ class ExperimentResult:
     objectives: dict[str, str] = field(default_factory=dict)
     #: Objective name -> the value a feasible trial reaches (at most it when minimised, at least when maximised).
     limits: dict[str, float] = field(default_factory=dict)
+    #: Objective name -> the declared tolerance (``"0.01"``, ``"2%"``) of each objective after the first that a
+    #: baseline guards; the first objective's is ``tolerance``.
+    objective_tolerances: dict[str, str] = field(default_factory=dict)
 
     @property
     def best(self) -> TrialResult | None:
@@ -243,7 +246,8 @@ def _objectives_to_dict(exp: ExperimentResult) -> dict[str, Any]:
     selected = exp.selected
     return {"objectives": dict(exp.objectives), "limits": dict(exp.limits),
             "pareto_front": [t.number for t in exp.pareto_front],
-            "selected": None if selected is None else selected.number}
+            "selected": None if selected is None else selected.number,
+            **({"objective_tolerances": dict(exp.objective_tolerances)} if exp.objective_tolerances else {})}
 
 
 def to_dict(doc: ResultsDocument) -> dict[str, Any]:
@@ -482,6 +486,19 @@ def _read_objectives(r: _Reader, data: Mapping[str, Any], where: str,
     return dict(objectives), {name: float(value) for name, value in limits.items()}
 
 
+def _read_objective_tolerances(r: _Reader, data: Mapping[str, Any], where: str,
+                               objectives: Mapping[str, str]) -> dict[str, str]:
+    tolerances = r.get(data, "objective_tolerances", where, _is_obj, "an object", optional=True, default={})
+    others = list(objectives)[1:]
+    for name in tolerances:
+        if name not in others:
+            raise r.fail(f"{where}.objective_tolerances.{name}",
+                         f"not an objective after the first (those: {', '.join(others) or 'none'})")
+        r.get(tolerances, name, f"{where}.objective_tolerances", lambda v: _is_str(v) and v != "",
+              "a tolerance such as \"0.01\" or \"2%\"")
+    return dict(tolerances)
+
+
 def _check_values(r: _Reader, exp: ExperimentResult, where: str) -> None:
     """Each trial has every objective's value exactly when it is complete in a multi-objective experiment, the
     first one its score; the recorded Pareto front and selected trial are those of the trials."""
@@ -640,6 +657,7 @@ def _read_experiment(r: _Reader, data: Any, where: str) -> ExperimentResult:
         from_run=r.get(data, "from_run", where, _is_opt_str, "a string or null", optional=True),
     )
     exp.objectives, exp.limits = _read_objectives(r, data, where, direction)
+    exp.objective_tolerances = _read_objective_tolerances(r, data, where, exp.objectives)
     _check_values(r, exp, where)
     _check_best(r, data, exp, where)
     _check_front(r, data, exp, where)

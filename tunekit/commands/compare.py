@@ -31,7 +31,7 @@ def main(argv: Sequence[str]) -> int:
     args = parser.parse_args(list(argv))
     tolerance = DEFAULT_TOLERANCE if args.tolerance is None else Tolerance.parse(args.tolerance)
     old, new = results_io.load(args.old), results_io.load(args.new)
-    rows = compare_documents(old, new, tolerance=tolerance)
+    rows = compare_documents(old, new, tolerance=tolerance, objectives=True)
     print(format_verdicts(rows))
     for warning in provenance_warnings(old, new):
         print(f"warning: {warning}")

@@ -20,7 +20,9 @@ def _number(value: float | None, signed: bool = False) -> str:
 
 def format_verdicts(rows: Sequence[Comparison]) -> str:
     """experiment, baseline, current, delta, allowed (and by which rule), verdict."""
-    labels = display_ids([r.id for r in rows])
+    ids = list(dict.fromkeys(r.id for r in rows))  # an experiment's objectives share its ID
+    shown = dict(zip(ids, display_ids(ids), strict=True))
+    labels = [f"{shown[r.id]} [{r.objective}]" if r.objective else shown[r.id] for r in rows]
     table = [[label, _number(r.baseline), _number(r.current), _number(r.delta, signed=True),
               f"{_number(r.allowed)} ({r.rule})" if r.allowed is not None and r.rule else _number(r.allowed),
               r.verdict.value.upper() if r.verdict.value == "regressed" else r.verdict.value]

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from tunekit.api import TRIAL_ARGUMENT, TunableSpec
-from tunekit.compare import DEFAULT_TOLERANCE, Tolerance, Verdict, compare_experiment
+from tunekit.compare import DEFAULT_TOLERANCE, Tolerance, Verdict, compare_experiment, compare_objectives
 from tunekit.errors import (
     ExperimentFailed,
     ExperimentInterrupted,
@@ -126,7 +126,7 @@ def _record(experiment: Experiment, settings: Settings, outcome: SearchOutcome, 
         tolerance=settings.declared_tolerance, source_hash=source_digest(experiment.function),
         pruner=None if pruner is None else {"name": pruner.name, "options": dict(pruner.options)},
         quiet_hints=list(experiment.spec.quiet_hints), objectives=dict(experiment.spec.objectives),
-        limits=dict(experiment.spec.limits))
+        limits=dict(experiment.spec.limits), objective_tolerances=dict(experiment.spec.objective_tolerances))
 
 
 def _search(experiment: Experiment, settings: Settings, options: RunOptions, executor: Executor,
@@ -207,7 +207,9 @@ def _recheck(experiment: Experiment, settings: Settings, options: RunOptions, ba
     previous = baseline.get(experiment.id)
     if previous is None or previous.best is None:
         raise ExperimentSkipped("not in the baseline: a new experiment, nothing to re-check")
-    best = previous.best
+    if previous.selected is None:
+        raise ExperimentSkipped("the baseline has no feasible trial (none meets the limits): nothing to re-check")
+    best = previous.selected  # the best trial, or with several objectives the best feasible one
     expected = spec.space.active_names(best.params)
     if set(best.params) != set(expected):
         raise ExperimentFailed(f"{experiment.id}: the baseline's best parameters {sorted(best.params)} do not "
@@ -257,9 +259,10 @@ def judge(record: ExperimentResult, baseline: ResultsDocument | None,
     if record.best is None:
         return replace(record, status=ExperimentStatus.FAILED, error=_all_failed_reason(record))
     if baseline is not None:
-        comparison = compare_experiment(baseline.get(record.id), record, tolerance)
-        if comparison.verdict is Verdict.REGRESSED:
-            return replace(record, status=ExperimentStatus.FAILED, error=comparison.reason())
+        previous = baseline.get(record.id)
+        for comparison in [compare_experiment(previous, record, tolerance), *compare_objectives(previous, record)]:
+            if comparison.verdict is Verdict.REGRESSED:
+                return replace(record, status=ExperimentStatus.FAILED, error=comparison.reason())
     return record
 
 

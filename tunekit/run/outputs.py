@@ -145,7 +145,7 @@ def _compared(document: ResultsDocument, options: RunOptions, expected_missing: 
     if options.baseline is not None:
         outputs.comparisons = compare_documents(options.baseline, document,
                                                 tolerance=options.tolerance or DEFAULT_TOLERANCE,
-                                                expected_missing=expected_missing)
+                                                expected_missing=expected_missing, objectives=True)
     return outputs
 
 
