@@ -94,8 +94,10 @@ def observation_of(result: TrialResult, direction: str, objectives: Mapping[str,
         for name, limit in (limits or {}).items():
             miss = limit - result.values[name] if objectives[name] == "maximize" else result.values[name] - limit
             violation += max(0.0, miss) / max(abs(limit), 1e-12)
+    sign = -1.0 if direction == "maximize" else 1.0
+    intermediate = tuple((int(step), sign * float(value)) for step, value in result.intermediate or ())
     return Observation(params=result.params, state=result.state, loss=loss, warm_start=result.warm_start,
-                       losses=losses, violation=violation)
+                       losses=losses, violation=violation, intermediate=intermediate)
 
 
 class _Progress:
@@ -233,10 +235,12 @@ def run_search(objective: Objective, strategy: Strategy, *, trials: int, directi
                                                  start=start) or stop_reason
         if results:
             strategy.restore([progress.observation(r) for r in results])
-        streaming = getattr(strategy, "history_free", False) and executor.capacity > 1
+        streaming = (getattr(strategy, "history_free", False) or getattr(strategy, "asynchronous", False)) \
+            and executor.capacity > 1
         if streaming and stop_reason == StopReason.BUDGET:
-            # Keep every worker busy: a new trial as soon as one finishes. The same trials as in batches,
-            # since such a strategy's k-th proposal does not depend on what it observed.
+            # Keep every worker busy: a new trial as soon as one finishes. The same trials as in batches
+            # for a strategy whose k-th proposal does not depend on what it observed; an asynchronous one
+            # learns from whatever finished first (as ASHA decides on whatever reached a rung first).
             stop_reason = _stream(objective, strategy, executor, progress, trials=trials, stop=stop, start=start)
         while len(results) < trials and stop_reason == StopReason.BUDGET:
             reason = progress.stop_reason(stop, start)

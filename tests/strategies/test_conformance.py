@@ -5,7 +5,7 @@ from __future__ import annotations
 from tunekit.strategies import available_strategies, get_strategy
 from tunekit.testing import StrategyConformance
 
-BUILT_IN = {"grid", "random", "bayes", "evolution"}
+BUILT_IN = {"grid", "random", "bayes", "evolution", "bohb"}
 # The suite checks the interface contract, not search quality: the Gaussian process re-estimates its
 # hyperparameters less often here so that the suite stays fast (its defaults are tested in test_bayes).
 FAST_SETTINGS = {"bayes": {"full_refit_until": 3, "refit_growth": 2.0}}

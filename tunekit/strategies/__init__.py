@@ -7,6 +7,7 @@ from tunekit._registry import Registry
 from tunekit.space import Space
 from tunekit.strategies.base import Observation, Strategy
 from tunekit.strategies.bayes import BayesStrategy
+from tunekit.strategies.bohb import BOHBStrategy
 from tunekit.strategies.evolution import EvolutionStrategy
 from tunekit.strategies.grid import GridStrategy
 from tunekit.strategies.random import RandomStrategy
@@ -15,6 +16,7 @@ __all__ = [
     "ENTRY_POINT_GROUP",
     "MAX_BAYES_TRIALS",
     "SMALL_GRID",
+    "BOHBStrategy",
     "BayesStrategy",
     "EvolutionStrategy",
     "GridStrategy",
@@ -29,7 +31,8 @@ __all__ = [
 
 ENTRY_POINT_GROUP = "tunekit.strategies"
 _registry: Registry[type[Strategy]] = Registry(
-    "strategy", Strategy, ENTRY_POINT_GROUP, (GridStrategy, RandomStrategy, BayesStrategy, EvolutionStrategy))
+    "strategy", Strategy, ENTRY_POINT_GROUP,
+    (GridStrategy, RandomStrategy, BayesStrategy, EvolutionStrategy, BOHBStrategy))
 #: Fully discrete spaces with at most this many grid points are searched by grid by default.
 SMALL_GRID = 64
 #: Above this many trials the Gaussian process (cubic in the trials) is no longer the default.

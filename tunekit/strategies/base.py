@@ -25,6 +25,10 @@ class Observation:
     in declared order, each to minimise (``loss`` is the first), and ``violation``: how far it is from
     meeting the experiment's limits (the sum of each missed limit's shortfall relative to the limit; 0 when
     feasible). A strategy that knows nothing of them optimises ``loss`` alone.
+
+    ``intermediate`` holds the ``(step, loss)`` pairs the trial reported while running (``trial.report``),
+    in step order, each a loss to minimise like ``loss``: what a multi-fidelity strategy learns from a trial
+    the pruner stopped early. Empty when the trial reported nothing.
     """
 
     params: dict[str, Any]
@@ -33,6 +37,7 @@ class Observation:
     warm_start: bool = False
     losses: tuple[float, ...] | None = None
     violation: float = 0.0
+    intermediate: tuple[tuple[int, float], ...] = ()
 
 
 class Strategy(ABC):
@@ -52,6 +57,10 @@ class Strategy(ABC):
     #: ``True`` when proposals never depend on observations (grid, random): the search may then ask one
     #: trial whenever a worker frees up instead of waiting for whole batches, and gets the same trials.
     history_free: ClassVar[bool] = False
+    #: ``True`` when the strategy wants to be asked one trial whenever a worker frees up, with what has
+    #: finished so far, rather than in whole batches (a multi-fidelity strategy: pruned trials free their
+    #: workers early). Its proposals then depend on the order in which parallel trials finish.
+    asynchronous: ClassVar[bool] = False
 
     def __init__(self, space: Space, *, seed: int = 0, budget: int | None = None) -> None:
         self.space = space
