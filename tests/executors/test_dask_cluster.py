@@ -147,3 +147,31 @@ def test_missing_distributed_is_a_one_line_error(monkeypatch: pytest.MonkeyPatch
 def test_a_bad_scheduler_address_is_a_one_line_error() -> None:
     with pytest.raises(ExecutorError, match=r"^--dask not-an-address: cannot reach the scheduler or any worker: "):
         make_executor(dask="not-an-address")
+
+
+PRUNED_EXPERIMENT = """
+from tunekit import tunable, Integer
+
+@tunable(space={"k": Integer(0, 5)}, strategy="grid", pruner="asha:max_resource=9", workers=2)
+def tune_pruned_on_dask(k, trial):
+    for epoch in range(1, 10):
+        trial.report(float(-k) - 1.0 / epoch, step=epoch)   # k = 0 is best at every epoch
+        if trial.should_prune():
+            return float(-k)
+    return float(-k)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("timeout", [[], ["--trial-timeout", "60"]], ids=["in-task", "in-subprocess"])
+def test_trials_on_dask_are_pruned_live(pytester: pytest.Pytester, scheduler: str, timeout: list[str]) -> None:
+    pytester.makepyfile(exp_pruned=PRUNED_EXPERIMENT)
+    result = pytester.runpytest("exp_pruned.py", "--dask", scheduler, *timeout, "-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.OK, result.stdout.str()
+    assert "pruning is off" not in result.stdout.str()
+    trials = _trials(pytester)
+    pruned = [t for t in trials if t["state"] == "PRUNED"]
+    assert pruned, [(t["number"], t["state"]) for t in trials]
+    # a pruned trial stopped at a rung, before its last epoch, and its reports came back
+    assert all(len(t["intermediate"]) < 9 for t in pruned)
+    assert {t["params"]["k"] for t in trials if t["state"] == "COMPLETE"} >= {0}

@@ -87,9 +87,8 @@ def test_settings_are_frozen_and_notes_are_added_by_copy():
         settings.trials = 3  # type: ignore[misc]
 
 
-def test_a_pruner_on_dask_says_that_pruning_is_off():
+def test_a_pruner_on_dask_needs_no_note():
+    # Dask prunes live, as local workers do (tests/executors/test_dask_cluster.py)
     with_pruner = spec_of(pruner="median")
-    on_dask = resolve_settings(with_pruner, RunOptions(dask="tcp://scheduler:8786"))
-    assert any(note.startswith("pruning is off on Dask") for note in on_dask.notes)
-    assert not resolve_settings(with_pruner, RunOptions()).notes  # local workers prune
-    assert not resolve_settings(spec_of(), RunOptions(dask="local")).notes  # nothing to prune
+    assert not resolve_settings(with_pruner, RunOptions(dask="tcp://scheduler:8786")).notes
+    assert not resolve_settings(with_pruner, RunOptions()).notes

@@ -5,12 +5,18 @@ tunekit installed, not the experiments: the objective travels pickled by value (
 worker that dies mid-trial makes the scheduler retry the trial elsewhere (its seed depends only on its
 number, so the retry computes the same thing); after ``allowed-failures`` deaths the trial fails. With a
 trial timeout each trial runs in a killable subprocess on the Dask worker.
+
+Live pruning: a trial's ``trial.report()`` on a Dask worker puts ``(number, step, value)`` on the run's
+report queue (a ``distributed.Queue`` on the scheduler) and waits for the verdict on the trial's own queue;
+the client, which holds the search loop's pruner, answers each report as it arrives, as the process pool does
+over its pipes.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
@@ -21,7 +27,7 @@ from tunekit.executors._resources import usable_cpus
 from tunekit.executors._worker import LoadError, load_objective
 from tunekit.executors.base import Executor, Objective, evaluate
 from tunekit.executors.process import Payload, ProcessExecutor
-from tunekit.trial import Trial, TrialResult, TrialState
+from tunekit.trial import Reporter, Trial, TrialResult, TrialState
 
 if TYPE_CHECKING:
     from distributed import Client, LocalCluster
@@ -31,6 +37,18 @@ __all__ = ["LOCAL", "DaskExecutor"]
 #: The ``--dask`` value that starts a LocalCluster instead of connecting to a scheduler.
 LOCAL = "local"
 _CONNECT_TIMEOUT_S = 30
+#: How long a trial on a worker waits for the client's verdict on a report before it goes on unpruned.
+VERDICT_TIMEOUT_S = 60.0
+#: How often the client looks for reports and finished trials while trials run.
+_POLL_S = 0.02
+
+
+def _reports_queue(token: str) -> str:
+    return f"tunekit-reports-{token}"
+
+
+def _verdict_queue(token: str, number: int) -> str:
+    return f"tunekit-verdict-{token}-{number}"
 
 # --- on the Dask worker ---------------------------------------------------------------------------------
 
@@ -63,8 +81,28 @@ def _identity(value: Any) -> Any:
     return value
 
 
-def run_trial_on_worker(token: str, payload: bytes, trial: Trial, trial_timeout: float | None) -> TrialResult:
-    """The Dask task of one trial."""
+def _ask_client(token: str, number: int) -> Reporter:
+    """A reporter that sends each report to the client's pruner and waits for its verdict (go on when none
+    comes within ``VERDICT_TIMEOUT_S``: a client that went away must not hang the worker)."""
+    from distributed import Queue
+
+    reports, verdicts = Queue(_reports_queue(token)), Queue(_verdict_queue(token, number))
+
+    def report(step: int, value: float) -> bool:
+        reports.put((number, step, value))
+        try:
+            return bool(verdicts.get(timeout=VERDICT_TIMEOUT_S))
+        except TimeoutError:
+            return False
+
+    return report
+
+
+def run_trial_on_worker(token: str, payload: bytes, trial: Trial, trial_timeout: float | None,
+                        pruned_by_client: bool = False) -> TrialResult:
+    """The Dask task of one trial; with ``pruned_by_client``, each report waits for the client's pruner."""
+    if pruned_by_client:
+        trial = trial.with_reporter(_ask_client(token, trial.number))
     if trial_timeout is not None:
         return next(iter(_pool_for(trial_timeout).run_payload(Payload(token, payload), [trial])))
     objective = _objective_for(token, payload)
@@ -130,28 +168,58 @@ class DaskExecutor(Executor):
                                      pure=False)
         pending = iter(trials)
         in_flight: dict[Any, Trial] = {}
+        running: dict[int, Trial] = {}
+        verdicts: dict[int, Any] = {}
         finished = distributed.as_completed(loop=self.client.loop)
+        reports = distributed.Queue(_reports_queue(token), client=self.client)
 
         def submit_next() -> None:
             trial = next(pending, None)
             if trial is not None:
-                # Detached: the reporter belongs to this process's search loop, whatever Dask pickles or not.
+                # Detached: the reporter belongs to this process's search loop, whatever Dask pickles or not;
+                # the worker sends its reports back through the queues instead.
                 future = self.client.submit(run_trial_on_worker, token, payload, trial.detached(),
-                                            self.trial_timeout, key=f"tunekit-trial-{token[:12]}-{trial.number}",
-                                            pure=False)
+                                            self.trial_timeout, trial.has_reporter,
+                                            key=f"tunekit-trial-{token[:12]}-{trial.number}", pure=False)
                 in_flight[future] = trial
+                running[trial.number] = trial
                 finished.add(future)
+
+        def answer_reports() -> bool:
+            """Let the pruner decide on every report waiting; whether there was any."""
+            waiting = reports.get(batch=True) if any(t.has_reporter for t in running.values()) else []
+            for number, step, value in waiting:
+                trial = running.get(number)
+                if trial is None:
+                    continue  # a report of a trial already finished (a retried task's ghost)
+                if number not in verdicts:
+                    verdicts[number] = distributed.Queue(_verdict_queue(token, number), client=self.client)
+                verdicts[number].put(trial.ask_reporter(step, value))
+            return bool(waiting)
 
         try:
             for _ in range(self.capacity):
                 submit_next()
-            for future in finished:
-                trial = in_flight.pop(future)
-                yield self._result_of(future, trial)
-                submit_next()
+            while in_flight:
+                busy = answer_reports()
+                while finished.has_ready():
+                    future = next(finished)
+                    trial = in_flight.pop(future)
+                    running.pop(trial.number, None)
+                    verdict = verdicts.pop(trial.number, None)
+                    if verdict is not None:
+                        verdict.close()
+                    yield self._result_of(future, trial)
+                    submit_next()
+                    busy = True
+                if not busy:
+                    time.sleep(_POLL_S)
         finally:
             if in_flight:
                 self.client.cancel(list(in_flight), force=True)
+            for verdict in verdicts.values():
+                verdict.close()
+            reports.close()
             payload.release()
 
     @staticmethod

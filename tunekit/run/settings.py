@@ -95,9 +95,6 @@ def resolve_settings(spec: TunableSpec, options: RunOptions) -> Settings:
     declared = spec.tolerance
     workers = options.workers if options.workers is not None else spec.workers
     pruner = _first(options.pruner, spec.pruner)
-    if pruner is not None and options.dask:
-        notes.append("pruning is off on Dask: trials record their reports but run to the end (prune with local "
-                     "--workers)")
     return Settings(
         strategy=strategy,
         trials=budget,
