@@ -20,6 +20,7 @@ from tunekit.strategies.bayes._gaussian_process import (
     gaussian_process_params,
     quiet_backend,
 )
+from tunekit.strategies.bayes._scalarise import draw_weights, tchebycheff
 from tunekit.strategies.bayes._threads import one_blas_thread
 from tunekit.strategies.bayes._warping import warp
 from tunekit.trial import TrialState
@@ -33,6 +34,16 @@ _ACQ_OPTIMIZERS = ("local", "sampling", "lbfgs")
 def _param_key(params: dict[str, Any]) -> tuple[Any, ...]:
     """A hashable key that tells ``1``, ``1.0`` and ``True`` apart (dict equality does not)."""
     return tuple((name, type(value).__name__, value) for name, value in params.items())
+
+
+def _row_key_list(X: np.ndarray) -> list[bytes]:
+    """One key per row of ``X``, equal for rows equal to 12 decimals (``-0.0`` and ``0.0`` alike)."""
+    rounded = np.ascontiguousarray(np.round(np.asarray(X, dtype=float), 12) + 0.0)
+    return [row.tobytes() for row in rounded]
+
+
+def _row_keys(X: np.ndarray) -> set[bytes]:
+    return set(_row_key_list(X))
 
 
 def _derived_seed(*entropy: int) -> int:
@@ -64,6 +75,16 @@ class BayesStrategy(Strategy):
     Failed trials are told with the worst loss seen so far rather than skipped: a configuration that
     crashes (out of memory, diverging training) usually crashes again, and a skipped failure leaves the
     acquisition function unchanged, so the same point would be proposed again and again.
+
+    With several objectives (observations carrying ``losses``), each proposal fits the process on the
+    augmented Tchebycheff scalarisation of the normalised losses under weights drawn for that proposal from
+    the seed (ParEGO), so that successive proposals aim at different parts of the Pareto front; a trial that
+    misses a limit scores worse than every feasible one, by its violation (see ``_scalarise``). The kernel's
+    hyperparameters are estimated on the equal-weights scalarisation.
+
+    The acquisition search leaves out points already observed, running or proposed (rows equal to 12
+    decimals), so a small discrete space is not sampled twice while points are left; once every allowed
+    point is taken it searches all of them again.
 
     Proposals depend only on the seed, the trial number and the observations told so far, so a resumed
     search (:meth:`restore`) continues exactly as an uninterrupted one would. To keep the cost of a
@@ -211,6 +232,12 @@ class BayesStrategy(Strategy):
             if n_usable < 2:  # nothing to fit yet (every trial failed): keep exploring at random
                 rng = np.random.default_rng([self.seed, self.n_asked + len(proposals)])
                 proposals += [self.space.sample(rng) for _ in range(rest)]
+            elif objectives := self._objectives(self._observations):
+                # ParEGO: each proposal fits the model on a scalarisation with weights of its own
+                for _ in range(rest):
+                    weights = draw_weights(objectives, self.seed, self.n_asked + len(proposals))
+                    xs, ys = self._training_data(self._observations, weights)
+                    proposals += self._model_points(1, self._pending + proposals, xs, ys)
             else:
                 proposals += self._model_points(rest, self._pending + proposals, xs, ys)
         if self.space.constraints:  # a proposal the constraints forbid is replaced by an allowed draw
@@ -225,14 +252,23 @@ class BayesStrategy(Strategy):
             self._design = latin_hypercube(self._encoding, self.n_initial_points, self.seed)
         return dict(self._design[number])
 
-    def _training_data(self, observations: Sequence[Observation]) -> tuple[list[list[Any]], list[float]]:
-        losses = [o.loss for o in observations if o.state is not TrialState.FAIL and o.loss is not None
-                  and math.isfinite(o.loss)]
+    def _training_data(self, observations: Sequence[Observation],
+                       weights: np.ndarray | None = None) -> tuple[list[list[Any]], list[float]]:
+        """The encoded rows and losses the Gaussian process is fitted on; failed trials get the worst loss.
+
+        With several objectives the losses are the augmented Tchebycheff scalarisation under ``weights``
+        (equal weights when ``None``) of the complete trials' losses; trials without them (failed, pruned)
+        get the worst.
+        """
+        usable = self._scalarised(observations, weights) if self._objectives(observations) else [
+            float(o.loss) if o.state is not TrialState.FAIL and o.loss is not None and math.isfinite(o.loss)
+            else None for o in observations]
+        losses = [loss for loss in usable if loss is not None]
         worst = max(losses) if losses else None
         xs, ys = [], []
-        for obs in observations:
-            if obs.state is not TrialState.FAIL and obs.loss is not None and math.isfinite(obs.loss):
-                loss = float(obs.loss)
+        for obs, usable_loss in zip(observations, usable, strict=True):
+            if usable_loss is not None:
+                loss = usable_loss
             elif worst is not None:
                 loss = worst
             else:
@@ -243,6 +279,28 @@ class BayesStrategy(Strategy):
             xs.append(row)
             ys.append(loss)
         return xs, ys
+
+    @staticmethod
+    def _objectives(observations: Sequence[Observation]) -> int:
+        """How many objectives the observations carry losses of (0: a single objective)."""
+        for obs in observations:
+            if obs.losses is not None and len(obs.losses) > 1:
+                return len(obs.losses)
+        return 0
+
+    def _scalarised(self, observations: Sequence[Observation], weights: np.ndarray | None) -> list[float | None]:
+        """Each observation's scalarised loss (``None``: no finite losses of every objective)."""
+        k = self._objectives(observations)
+        complete = [i for i, o in enumerate(observations) if o.state is TrialState.COMPLETE and o.losses is not None
+                    and len(o.losses) == k and all(map(math.isfinite, o.losses)) and math.isfinite(o.violation)]
+        result: list[float | None] = [None] * len(observations)
+        if complete:
+            scores = tchebycheff([observations[i].losses or () for i in complete],
+                                 [observations[i].violation for i in complete],
+                                 np.full(k, 1.0 / k) if weights is None else weights)
+            for i, score in zip(complete, scores, strict=True):
+                result[i] = float(score)
+        return result
 
     def _row(self, params: dict[str, Any]) -> list[Any] | None:
         """``params`` encoded for the backend, or ``None`` outside the space (memoised: checking
@@ -350,9 +408,7 @@ class BayesStrategy(Strategy):
             explore = self._EXPLORE_EVERY > 0 and number % self._EXPLORE_EVERY == self._EXPLORE_EVERY - 1
             acquisition = (self._lower_bound(gp, self._EXPLORE_KAPPA) if explore
                            else self._acquisition(gp, min(y), float(np.std(y))))
-            point = maximise_acquisition(self._allowed_only(acquisition), self._encoding.snapper(),
-                                         X.shape[1], anchors, rng, n_random=self.n_candidates,
-                                         step=self._step(gp, X.shape[1]), sobol=self._GLOBAL == "sobol")
+            point = self._maximise(acquisition, X, anchors, rng, self._step(gp, X.shape[1]))
             proposals.append(self._encoding.decode(space.inverse_transform(point[None, :])[0]))
             X = np.concatenate([X, encoded(proposals[-1:])])
             if self._LIE == "mean":
@@ -361,14 +417,35 @@ class BayesStrategy(Strategy):
                 y = warp(ys + [lie] * (len(pending) + len(proposals)))
         return proposals
 
-    def _allowed_only(self, acquisition: Any) -> Any:
-        """``acquisition`` with the rows the constraints forbid at minus infinity (as is without constraints)."""
-        if not self.space.constraints:
+    def _maximise(self, acquisition: Any, taken: np.ndarray, anchors: np.ndarray, rng: np.random.Generator,
+                  step: float | np.ndarray) -> np.ndarray:
+        """The encoded point that maximises ``acquisition`` among the allowed rows not in ``taken``.
+
+        Rows already observed, running or proposed are left out, so that a small discrete space is not
+        sampled twice where a new point is left; when the search found only such rows (every allowed
+        point is taken) it runs again over all allowed rows.
+        """
+        def search(function: Any) -> np.ndarray:
+            return maximise_acquisition(function, self._encoding.snapper(), taken.shape[1], anchors, rng,
+                                        n_random=self.n_candidates, step=step, sobol=self._GLOBAL == "sobol")
+
+        point = search(self._allowed_only(acquisition, taken))
+        if _row_keys(point[None, :]) & _row_keys(taken):
+            point = search(self._allowed_only(acquisition))
+        return point
+
+    def _allowed_only(self, acquisition: Any, taken: np.ndarray | None = None) -> Any:
+        """``acquisition`` at minus infinity on the rows the constraints forbid and on the rows equal (to 12
+        decimals) to one of ``taken`` (as is without constraints and nothing taken)."""
+        keys = _row_keys(taken) if taken is not None else set()
+        if not self.space.constraints and not keys:
             return acquisition
 
         def masked(X: np.ndarray) -> np.ndarray:
             values = np.asarray(acquisition(X), dtype=float).copy()
             values[~self._encoding.allowed(X)] = -np.inf
+            if keys:
+                values[[key in keys for key in _row_key_list(X)]] = -np.inf
             return values
 
         return masked
@@ -397,9 +474,8 @@ class BayesStrategy(Strategy):
                     values = values * -np.expm1(-0.5 * np.sum(((X - centre) / radius) ** 2, axis=1))
                 return values
 
-            point = maximise_acquisition(self._allowed_only(acquisition), self._encoding.snapper(),
-                                         observed.shape[1], anchors, rng, n_random=self.n_candidates,
-                                         step=self._step(gp, observed.shape[1]), sobol=self._GLOBAL == "sobol")
+            taken = np.concatenate([observed, fixed.reshape(-1, observed.shape[1])])
+            point = self._maximise(acquisition, taken, anchors, rng, self._step(gp, observed.shape[1]))
             centres.append(point)
             proposals.append(self._encoding.decode(space.inverse_transform(point[None, :])[0]))
         return proposals
