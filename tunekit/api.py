@@ -247,8 +247,9 @@ def check_tolerance(tolerance: Any, objectives: Mapping[str, str]) -> tuple[str 
         raise SpecError("tolerance: a dict of tolerances per objective needs objectives={...}")
     parsed: dict[str, str] = {}
     for name, value in tolerance.items():
-        if name not in objectives:
-            raise SpecError(f"tolerance[{name!r}]: not an objective (objectives: {', '.join(objectives)})")
+        if name not in objectives and not (name == "hypervolume" and 2 <= len(objectives) <= 3):
+            raise SpecError(f"tolerance[{name!r}]: not an objective (objectives: {', '.join(objectives)}); "
+                            "'hypervolume' guards the Pareto front's hypervolume (two or three objectives)")
         try:
             parsed[name] = str(Tolerance.parse(value))
         except SpecError as exc:

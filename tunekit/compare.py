@@ -22,10 +22,11 @@ from enum import Enum
 from typing import Any
 
 from tunekit.errors import SpecError
-from tunekit.results import RECHECK_STRATEGY, ExperimentResult, ResultsDocument
+from tunekit.results import RECHECK_STRATEGY, ExperimentResult, ResultsDocument, front_hypervolume
 from tunekit.trial import TrialState
 
 __all__ = [
+    "HYPERVOLUME",
     "PAIRED_FLOOR",
     "Z_SCORE",
     "Comparison",
@@ -33,13 +34,18 @@ __all__ = [
     "Verdict",
     "compare_documents",
     "compare_experiment",
+    "compare_hypervolume",
     "compare_objectives",
     "compare_scores",
     "noise_std_error",
     "paired_differences",
     "provenance_warnings",
     "reference_value",
+    "with_baseline_reference",
 ]
+
+#: The key of ``tolerance={...}`` that sets the tolerance of the Pareto front's hypervolume.
+HYPERVOLUME = "hypervolume"
 
 #: Width of the noise band in standard errors (about a 2.3% one-sided false-alarm rate for normal noise).
 Z_SCORE = 2.0
@@ -242,6 +248,8 @@ def compare_objectives(baseline: ExperimentResult | None, current: ExperimentRes
         return []
     rows = []
     for name, text in current.objective_tolerances.items():
+        if name not in current.objectives:  # HYPERVOLUME: compare_hypervolume's
+            continue
         tolerance = Tolerance.parse(text)
         direction = current.objectives[name]
         before = reference_value(baseline, name) if baseline.objectives.get(name) == direction else None
@@ -255,7 +263,43 @@ def compare_objectives(baseline: ExperimentResult | None, current: ExperimentRes
         else:
             row = compare_scores(before, now, direction=direction, tolerance=tolerance, experiment_id=current.id)
             rows.append(replace(row, objective=name))
-    return rows
+    hypervolume = compare_hypervolume(baseline, current)
+    return rows if hypervolume is None else [*rows, hypervolume]
+
+
+def compare_hypervolume(baseline: ExperimentResult | None, current: ExperimentResult | None) -> Comparison | None:
+    """The verdict on the hypervolume of ``current``'s Pareto front against ``baseline``'s, both measured from
+    the baseline's reference point; ``None`` when there is nothing to compare (a single objective or more than
+    three, a re-check on either side, no reference point), and when the experiment declared no
+    ``tolerance={"hypervolume": ...}``: like an objective without a tolerance, the hypervolume is then not
+    guarded. Objectives that differ from the baseline's (names or directions) make the row ``new``.
+    """
+    if baseline is None or current is None or not 2 <= len(current.objectives) <= 3:
+        return None
+    if RECHECK_STRATEGY in (baseline.strategy, current.strategy) or HYPERVOLUME not in current.objective_tolerances:
+        return None  # a re-check evaluates one configuration again: it has no front to measure
+    tolerance = Tolerance.parse(current.objective_tolerances[HYPERVOLUME])
+    reference = baseline.reference if baseline.objectives == current.objectives else None
+    now = current.hypervolume if reference is None else front_hypervolume(
+        current.trials, current.objectives, current.limits, reference)
+    if reference is None:
+        return None if now is None else Comparison(id=current.id, verdict=Verdict.NEW, current=now,
+                                                    objective=HYPERVOLUME)
+    before = front_hypervolume(baseline.trials, baseline.objectives, baseline.limits, reference)
+    if now is None or not math.isfinite(now) or not math.isfinite(before):
+        return None
+    row = compare_scores(before, now, direction="maximize", tolerance=tolerance, experiment_id=current.id)
+    return replace(row, objective=HYPERVOLUME)
+
+
+def with_baseline_reference(record: ExperimentResult, baseline: ExperimentResult | None) -> ExperimentResult:
+    """``record`` measuring its hypervolume from ``baseline``'s reference point when both have the same
+    objectives (so that a baseline saved from it keeps the reference), else ``record`` as is."""
+    if (baseline is None or not record.objectives or baseline.objectives != record.objectives
+            or RECHECK_STRATEGY in (baseline.strategy, record.strategy)):
+        return record
+    reference = baseline.reference
+    return record if reference is None else replace(record, hypervolume_reference=reference)
 
 
 def paired_differences(baseline: ExperimentResult, current: ExperimentResult) -> list[float] | None:

@@ -31,12 +31,14 @@ __all__ = [
     "ResultsDocument",
     "StopReason",
     "best_trial",
+    "default_reference",
     "dump",
     "dumps",
     "experiment_from_dict",
     "experiment_to_dict",
     "feasible_trials",
     "from_dict",
+    "front_hypervolume",
     "is_better",
     "load",
     "loads",
@@ -133,6 +135,40 @@ def selected_trial(trials: Iterable[TrialResult], objectives: Mapping[str, str],
     return best_trial(feasible_trials(trials, objectives, limits), direction)
 
 
+#: How far beyond the worst feasible value the default reference point lies, as a share of the values' range.
+REFERENCE_MARGIN = 0.1
+
+
+def default_reference(trials: Iterable[TrialResult], objectives: Mapping[str, str],
+                      limits: Mapping[str, float]) -> dict[str, float] | None:
+    """A reference point for the hypervolume: each objective's limit where it has one, else its worst value
+    among the feasible trials moved a tenth of their range further (of the value itself when they all agree,
+    1 when that is 0), so that every feasible trial counts. ``None`` when an objective has neither."""
+    feasible = feasible_trials(trials, objectives, limits)
+    reference: dict[str, float] = {}
+    for name, direction in objectives.items():
+        if name in limits:
+            reference[name] = float(limits[name])
+            continue
+        values = [t.values[name] for t in feasible if t.values is not None]
+        if not values:
+            return None
+        span = max(values) - min(values) or abs(values[0]) or 1.0
+        reference[name] = (min(values) - REFERENCE_MARGIN * span if direction == "maximize"
+                           else max(values) + REFERENCE_MARGIN * span)
+    return reference if all(map(math.isfinite, reference.values())) else None
+
+
+def front_hypervolume(trials: Iterable[TrialResult], objectives: Mapping[str, str], limits: Mapping[str, float],
+                      reference: Mapping[str, float]) -> float:
+    """The hypervolume of the Pareto front of ``trials`` with respect to ``reference`` (objective name ->
+    coordinate), in the objectives' own units; a trial no better than the reference in every objective adds
+    nothing."""
+    front = pareto_front(trials, objectives, limits)
+    return pareto.hypervolume([pareto.as_losses(t.values or {}, objectives) for t in front],
+                              pareto.as_losses(reference, objectives))
+
+
 @dataclass
 class ExperimentResult:
     """One experiment's search: its settings, every trial, and how it ended."""
@@ -166,6 +202,9 @@ class ExperimentResult:
     #: Objective name -> the declared tolerance (``"0.01"``, ``"2%"``) of each objective after the first that a
     #: baseline guards; the first objective's is ``tolerance``.
     objective_tolerances: dict[str, str] = field(default_factory=dict)
+    #: Objective name -> the reference point's coordinate that the front's hypervolume is measured from (a
+    #: baseline's, kept by the runs compared with it); empty: :func:`default_reference` of the trials.
+    hypervolume_reference: dict[str, float] = field(default_factory=dict)
 
     @property
     def best(self) -> TrialResult | None:
@@ -181,6 +220,23 @@ class ExperimentResult:
     def selected(self) -> TrialResult | None:
         """The feasible complete trial with the best first objective; without ``objectives``, :attr:`best`."""
         return selected_trial(self.trials, self.objectives, self.limits) if self.objectives else self.best
+
+    @property
+    def reference(self) -> dict[str, float] | None:
+        """The hypervolume's reference point: the recorded one, else :func:`default_reference` (``None``
+        without one: a single objective, more than three, or no feasible trial to take it from)."""
+        if not 2 <= len(self.objectives) <= 3:
+            return None
+        return dict(self.hypervolume_reference) or default_reference(self.trials, self.objectives, self.limits)
+
+    @property
+    def hypervolume(self) -> float | None:
+        """The hypervolume of the Pareto front with respect to :attr:`reference` (``None`` without one)."""
+        reference = self.reference
+        if reference is None:
+            return None
+        value = front_hypervolume(self.trials, self.objectives, self.limits, reference)
+        return value if math.isfinite(value) else None
 
     def count(self, state: TrialState) -> int:
         """Number of trials that ended in ``state``."""
@@ -247,7 +303,15 @@ def _objectives_to_dict(exp: ExperimentResult) -> dict[str, Any]:
     return {"objectives": dict(exp.objectives), "limits": dict(exp.limits),
             "pareto_front": [t.number for t in exp.pareto_front],
             "selected": None if selected is None else selected.number,
-            **({"objective_tolerances": dict(exp.objective_tolerances)} if exp.objective_tolerances else {})}
+            **({"objective_tolerances": dict(exp.objective_tolerances)} if exp.objective_tolerances else {}),
+            **_hypervolume_to_dict(exp)}
+
+
+def _hypervolume_to_dict(exp: ExperimentResult) -> dict[str, Any]:
+    reference, value = exp.reference, exp.hypervolume
+    if reference is None or value is None:
+        return {}
+    return {"hypervolume": {"reference": reference, "value": value}}
 
 
 def to_dict(doc: ResultsDocument) -> dict[str, Any]:
@@ -491,7 +555,7 @@ def _read_objective_tolerances(r: _Reader, data: Mapping[str, Any], where: str,
     tolerances = r.get(data, "objective_tolerances", where, _is_obj, "an object", optional=True, default={})
     others = list(objectives)[1:]
     for name in tolerances:
-        if name not in others:
+        if name not in others and not (name == "hypervolume" and name not in objectives):
             raise r.fail(f"{where}.objective_tolerances.{name}",
                          f"not an objective after the first (those: {', '.join(others) or 'none'})")
         r.get(tolerances, name, f"{where}.objective_tolerances", lambda v: _is_str(v) and v != "",
@@ -532,6 +596,28 @@ def _check_front(r: _Reader, data: Mapping[str, Any], exp: ExperimentResult, whe
     if selected != (None if computed is None else computed.number):
         raise r.fail(f"{where}.selected", "does not match the trials (expected "
                                           f"{'null' if computed is None else f'trial {computed.number}'})")
+
+
+def _read_hypervolume(r: _Reader, data: Mapping[str, Any], exp: ExperimentResult, where: str) -> dict[str, float]:
+    """The recorded reference point (checked to name every objective), its hypervolume checked against the
+    trials'; absent (older files, a single objective): none."""
+    raw = r.get(data, "hypervolume", where, _is_obj, "an object", optional=True)
+    if raw is None:
+        return {}
+    at = f"{where}.hypervolume"
+    if not 2 <= len(exp.objectives) <= 3:
+        raise r.fail(at, "unexpected: the experiment has no two or three objectives")
+    reference = r.get(raw, "reference", at, _is_obj, "an object of objective name -> number")
+    if set(reference) != set(exp.objectives):
+        raise r.fail(f"{at}.reference", f"expected a number for each objective ({', '.join(exp.objectives)})")
+    for name in exp.objectives:
+        r.get(reference, name, f"{at}.reference", _is_num, "a finite number")
+    ordered = {name: float(reference[name]) for name in exp.objectives}
+    value = r.get(raw, "value", at, lambda v: _is_num(v) and v >= 0, "a non-negative finite number")
+    expected = front_hypervolume(exp.trials, exp.objectives, exp.limits, ordered)
+    if not math.isclose(value, expected, rel_tol=1e-9, abs_tol=1e-12):
+        raise r.fail(f"{at}.value", f"does not match the front (expected {_show(expected)})")
+    return ordered
 
 
 def _read_intermediate(r: _Reader, data: Mapping[str, Any], where: str) -> list[tuple[int, float]] | None:
@@ -661,6 +747,7 @@ def _read_experiment(r: _Reader, data: Any, where: str) -> ExperimentResult:
     _check_values(r, exp, where)
     _check_best(r, data, exp, where)
     _check_front(r, data, exp, where)
+    exp.hypervolume_reference = _read_hypervolume(r, data, exp, where)
     return exp
 
 

@@ -16,7 +16,14 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from tunekit.api import TRIAL_ARGUMENT, TunableSpec
-from tunekit.compare import DEFAULT_TOLERANCE, Tolerance, Verdict, compare_experiment, compare_objectives
+from tunekit.compare import (
+    DEFAULT_TOLERANCE,
+    Tolerance,
+    Verdict,
+    compare_experiment,
+    compare_objectives,
+    with_baseline_reference,
+)
 from tunekit.errors import (
     ExperimentFailed,
     ExperimentInterrupted,
@@ -249,7 +256,8 @@ def _all_failed_reason(record: ExperimentResult) -> str:
 
 def judge(record: ExperimentResult, baseline: ResultsDocument | None,
           tolerance: Tolerance = DEFAULT_TOLERANCE) -> ExperimentResult:
-    """``record`` as failed when no trial completed or when it regressed against ``baseline``, else as is.
+    """``record`` as failed when no trial completed or when it regressed against ``baseline``, else as is (with
+    several objectives, measuring its hypervolume from the baseline's reference point).
 
     A record that failed already (its journal could not be written) is returned as is, with its reason.
     Returns a new record; ``record`` itself is not changed.
@@ -260,6 +268,7 @@ def judge(record: ExperimentResult, baseline: ResultsDocument | None,
         return replace(record, status=ExperimentStatus.FAILED, error=_all_failed_reason(record))
     if baseline is not None:
         previous = baseline.get(record.id)
+        record = with_baseline_reference(record, previous)  # a baseline saved from this run keeps the reference
         for comparison in [compare_experiment(previous, record, tolerance), *compare_objectives(previous, record)]:
             if comparison.verdict is Verdict.REGRESSED:
                 return replace(record, status=ExperimentStatus.FAILED, error=comparison.reason())
