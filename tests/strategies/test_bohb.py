@@ -97,3 +97,33 @@ def test_with_asha_the_search_is_reproducible_and_beats_random_on_a_toy_problem(
 def test_bad_options_name_the_option(options: dict[str, Any]) -> None:
     with pytest.raises(SpecError, match=next(iter(options))):
         BOHBStrategy(_space(), **options)
+
+
+def test_an_asynchronous_strategy_is_asked_one_trial_whenever_a_worker_frees_up() -> None:
+    from collections.abc import Iterable, Iterator
+
+    from tunekit.executors import Executor, evaluate
+
+    class TwoAtOnce(Executor):  # takes a second trial before yielding the first's result, as a pool would
+        capacity = 2
+
+        def run(self, objective: Any, trials: Iterable[Trial]) -> Iterator[TrialResult]:
+            waiting = []
+            for trial in trials:
+                waiting.append(trial)
+                if len(waiting) == 2:
+                    yield evaluate(objective, waiting.pop(0))
+            for trial in waiting:
+                yield evaluate(objective, trial)
+
+    asked: list[int] = []
+
+    class Counting(BOHBStrategy):
+        def ask(self, n: int = 1) -> list[dict[str, Any]]:
+            asked.append(n)
+            return super().ask(n)
+
+    outcome = run_search(_objective, Counting(_space(), seed=0), trials=12, direction="maximize", seed=0,
+                         executor=TwoAtOnce(), pruner=as_pruner("asha:max_resource=9"))
+    assert len(outcome.trials) == 12 and [t.number for t in outcome.trials] == list(range(12))
+    assert asked == [1] * 12
