@@ -258,3 +258,34 @@ def test_long_names_log_axes_start_points_and_pruned_trials_render_readably(chro
     assert "fig-0-slice-0 1e-6" in ticks and "fig-0-slice-0 1e-3" in ticks
     assert not [t for t in ticks if "µ" in t or "μ" in t]  # plotly's SI prefixes never show
     assert "start point (warm start)" in text and "pruned (last reported value)" in text  # legend entries
+
+
+def test_several_objectives_draw_their_fronts_and_hypervolume_against_a_baseline(chromium, tmp_path):
+    """Two objectives with a limit against a baseline, and three objectives (one front plot per pair)."""
+    from tunekit.results import ExperimentResult, ResultsDocument
+    from tunekit.trial import TrialResult
+
+    def experiment(name: str, objectives: dict[str, str], rows: list[tuple[float, ...]],
+                   limits: dict[str, float] | None = None) -> ExperimentResult:
+        trials = [TrialResult(number=i, params={"n": i}, state=TrialState.COMPLETE, score=row[0],
+                              values=dict(zip(objectives, row, strict=True))) for i, row in enumerate(rows)]
+        return ExperimentResult(id=f"experiments/exp_mo.py::{name}", strategy="evolution", direction="maximize",
+                                seed=0, budget={"trials": len(trials)},
+                                space={"n": {"type": "integer", "low": 0, "high": 99}}, trials=trials,
+                                objectives=objectives, limits=limits or {})
+
+    two = {"validation_accuracy_of_the_model": "maximize", "fit_seconds_on_the_training_split": "minimize"}
+    rows = [(0.5 + 0.04 * i - 0.03 * (i % 3), 0.2 * i + 0.01 * (i % 4)) for i in range(20)]
+    three = {"accuracy": "maximize", "seconds": "minimize", "megabytes": "minimize"}
+    doc = ResultsDocument(experiments=[
+        experiment("tune_two", two, rows, {"fit_seconds_on_the_training_split": 3.0}),
+        experiment("tune_three", three, [(0.6 + 0.02 * i, 0.1 * i, 50.0 - 2 * i + 3 * (i % 2)) for i in range(15)])])
+    baseline = ResultsDocument(experiments=[experiment("tune_two", two, rows[::2],
+                                                       {"fit_seconds_on_the_training_split": 3.0})])
+    report = tmp_path / "objectives.html"
+    write_report(doc, report, baseline=baseline)
+    dom, text = render(chromium, report, tmp_path)
+    assert_rendered(dom)
+    kinds = [p["data-plot"] for p in dom.plots]
+    assert kinds.count("pareto") == 1 + 3 and kinds.count("hypervolume") == 2
+    assert "baseline&#x27;s front" in text or "baseline's front" in text

@@ -32,11 +32,15 @@ from tunekit.report.plots import (
     edf_figure,
     history_data,
     history_figure,
+    hypervolume_data,
+    hypervolume_figure,
     importance_figure,
     intermediate_data,
     intermediate_figure,
     parallel_data,
     parallel_figure,
+    pareto_data,
+    pareto_figure,
     slice_data,
     slice_figure,
 )
@@ -241,6 +245,15 @@ _CAPTIONS = {
            "as good. A curve that stays high towards the good end means good values were easy to find.",
     "intermediate": "Values the trials reported while running (trial.report), by step: pruned trials in red were "
                     "stopped early by the pruner; complete trials in grey for reference.",
+    "pareto": "Each complete trial's values of two objectives: the Pareto front (the feasible trials no other "
+              "beats on every objective) in blue, joined as a staircase; the trials it dominates in grey, those "
+              "that miss a limit as pale crosses; the star is the selected trial (the best first objective among "
+              "the feasible ones). A dashed line is the baseline's front, when the report compares with one. With "
+              "three objectives, one plot per pair, the front being non-dominated in all three.",
+    "hypervolume": "The hypervolume of the front after each trial: the area (with three objectives, the volume) "
+                   "that the front dominates, bounded by the reference point (the baseline's when the report "
+                   "compares with one, the dashed line its hypervolume). A curve still rising at the end means "
+                   "more trials would likely widen the front.",
     "parallel": "Every complete trial as a line through one axis per parameter and then its score, coloured by "
                 "score (yellow is best): follow the yellow lines to see which values the best trials share. "
                 "Hover a point for its trial.",
@@ -278,7 +291,22 @@ def _edf_block(i: int, exp: ExperimentResult, figures: _Figures) -> str:
     return _block("Empirical distribution of the scores", "edf", figures.div(f"fig-{i}-edf", "edf", edf_figure(data)))
 
 
-def _experiment(i: int, name: str, exp: ExperimentResult, figures: _Figures) -> str:
+def _objectives_row(i: int, exp: ExperimentResult, baseline: ExperimentResult | None, figures: _Figures) -> str:
+    """The Pareto-front plots and the hypervolume over the trials of an experiment with two or three objectives."""
+    blocks = [_block(f"Pareto front: {_e(d.x_name)} and {_e(d.y_name)}", "pareto",
+                     figures.div(f"fig-{i}-pareto-{j}", "pareto", pareto_figure(d)))
+              for j, d in enumerate(pareto_data(exp, baseline))]
+    hypervolume = hypervolume_data(exp, baseline)
+    if hypervolume is not None:
+        blocks.append(_block("Hypervolume over the trials", "hypervolume",
+                             figures.div(f"fig-{i}-hypervolume", "hypervolume", hypervolume_figure(hypervolume))))
+    if not blocks:
+        return ""
+    return f'<div class="row objectives">{"".join(blocks)}</div>'
+
+
+def _experiment(i: int, name: str, exp: ExperimentResult, figures: _Figures,
+                baseline: ExperimentResult | None = None) -> str:
     best = exp.best
     parts = [f'<section class="experiment" id="exp-{i}"><h2>{_e(name)}</h2>',
              (f'<p class="meta"><code>{_e(exp.id)}</code> · goal: {_e(exp.direction)} · strategy {_e(exp.strategy)}'
@@ -310,6 +338,7 @@ def _experiment(i: int, name: str, exp: ExperimentResult, figures: _Figures) -> 
             row += (f'<div class="block"><h3>Parameter importance</h3><p class="caption">Needs at least '
                     f"{MIN_TRIALS} complete trials: with fewer, which parameter matters is guesswork.</p></div>")
         parts.append(f'<div class="row">{row}</div>')
+        parts.append(_objectives_row(i, exp, baseline, figures))
         slices = "".join(
             f'<div class="slice">{figures.div(f"fig-{i}-slice-{j}", "slice", slice_figure(s))}</div>'
             for j, s in enumerate(slice_data(exp)))
@@ -357,6 +386,7 @@ li.hint{background:#fff8c5}a.hints{color:#9a6700}li.error{background:#ffebe9}li.
 .row{display:grid;grid-template-columns:minmax(0,2fr) minmax(0,1fr);gap:16px}.slices{display:grid;
 grid-template-columns:repeat(auto-fill,minmax(340px,1fr));gap:8px}details{margin:8px 0}summary{cursor:pointer;
 color:#0550ae}.banner{background:#ffebe9;border:1px solid #cf222e;padding:8px 12px;border-radius:6px}
+.row.objectives{grid-template-columns:repeat(auto-fill,minmax(420px,1fr))}
 code{font-size:12.5px}@media (max-width:900px){.row{grid-template-columns:1fr}}
 """
 
@@ -407,7 +437,8 @@ def render_report(doc: ResultsDocument, *, baseline: ResultsDocument | None = No
         body.append(_baseline_section(baseline_rows(doc, baseline), baseline_label or "(given)",
                                       provenance_warnings(baseline, doc)))
     pairs = zip(names, doc.experiments, strict=False)
-    body += [_experiment(i, name, exp, figures) for i, (name, exp) in enumerate(pairs)]
+    body += [_experiment(i, name, exp, figures, None if baseline is None else baseline.get(exp.id))
+             for i, (name, exp) in enumerate(pairs)]
     title = "tunekit report" + (f": {names[0]}" if len(names) == 1 else "")
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"

@@ -22,12 +22,17 @@ from tunekit.report.plots._data import (
     linear_ticks,
     value_label,
 )
+from tunekit.report.plots._pareto import HypervolumeData, ParetoData, ParetoPoints
 
 if TYPE_CHECKING:  # importance imports this package's data module: no cycle at run time
     from tunekit.report.importance import ParamImportance
 
 __all__ = [
+    "BASELINE_FRONT_NAME",
+    "DOMINATED_NAME",
+    "FRONT_NAME",
     "IMPORTANCE_TITLE",
+    "INFEASIBLE_NAME",
     "LABEL_LINE",
     "PRUNED_NAME",
     "START_NAME",
@@ -35,9 +40,11 @@ __all__ = [
     "contour_figure",
     "edf_figure",
     "history_figure",
+    "hypervolume_figure",
     "importance_figure",
     "intermediate_figure",
     "parallel_figure",
+    "pareto_figure",
     "slice_figure",
     "wrap_label",
 ]
@@ -421,3 +428,83 @@ def edf_figure(data: EdfData) -> Figure:
         300, xaxis=_axis(f"score ({_better(data.direction)})"),
         yaxis=_axis("share of trials at least this good", range=[0, 1.05], tickformat=".0%"),
         showlegend=False)}
+
+
+_FRONT = "#1f6fb2"
+_DOMINATED = "rgba(140, 140, 140, 0.45)"
+_INFEASIBLE = "rgba(190, 190, 190, 0.6)"
+_BASELINE = "#8a5a00"
+#: Legend names of the Pareto-front plot's traces.
+FRONT_NAME = "Pareto front"
+DOMINATED_NAME = "dominated"
+INFEASIBLE_NAME = "infeasible (misses a limit)"
+BASELINE_FRONT_NAME = "baseline's front"
+
+
+#: Longest line of the objectives' axis titles (x and y) in the Pareto-front and hypervolume plots.
+_TITLE_X = 64
+_TITLE_Y = 34
+
+
+def _objective_title(name: str, direction: str, limit: float | None) -> str:
+    bound = "" if limit is None else f", {'>=' if direction == 'maximize' else '<='} {limit:g}"
+    return f"{name} ({'max' if direction == 'maximize' else 'min'}{bound})"
+
+
+def pareto_figure(data: ParetoData) -> Figure:
+    """Two objectives of every complete trial: the front in colour (joined as a staircase), dominated trials in
+    grey, infeasible ones as pale crosses, the selected trial starred and the baseline's front dashed."""
+    def hover(points: ParetoPoints, kind: str) -> list[str]:
+        return [f"trial #{n} ({kind})<br>{_text(data.x_name)} {x:.6g}<br>{_text(data.y_name)} {y:.6g}"
+                for n, x, y in zip(points.numbers, points.x, points.y, strict=False)]
+
+    # the staircase bounds what the front dominates: between two front points (sorted by x) that is the level of
+    # the one that reaches over the gap, the left one when x is minimised (step after it), the right one else
+    shape = "vh" if data.x_direction == "maximize" else "hv"
+    traces: list[dict[str, Any]] = []
+    if data.infeasible.numbers:
+        traces.append({"type": "scatter", "mode": "markers", "name": INFEASIBLE_NAME, "x": data.infeasible.x,
+                       "y": data.infeasible.y, "text": hover(data.infeasible, "infeasible"), "hoverinfo": "text",
+                       "marker": {"color": _INFEASIBLE, "size": 7, "symbol": "x"}})
+    if data.dominated.numbers:
+        traces.append({"type": "scatter", "mode": "markers", "name": DOMINATED_NAME, "x": data.dominated.x,
+                       "y": data.dominated.y, "text": hover(data.dominated, "dominated"), "hoverinfo": "text",
+                       "marker": {"color": _DOMINATED, "size": 7}})
+    if data.baseline_front is not None and data.baseline_front.numbers:
+        traces.append({"type": "scatter", "mode": "lines+markers", "name": BASELINE_FRONT_NAME,
+                       "x": data.baseline_front.x, "y": data.baseline_front.y,
+                       "text": hover(data.baseline_front, "baseline"), "hoverinfo": "text",
+                       "line": {"color": _BASELINE, "width": 1.5, "dash": "dash", "shape": shape},
+                       "marker": {"color": "white", "size": 7, "line": {"color": _BASELINE, "width": 1.5}}})
+    if data.front.numbers:
+        traces.append({"type": "scatter", "mode": "lines+markers", "name": FRONT_NAME, "x": data.front.x,
+                       "y": data.front.y, "text": hover(data.front, "front"), "hoverinfo": "text",
+                       "line": {"color": _FRONT, "width": 2, "shape": shape},
+                       "marker": {"color": _FRONT, "size": 9}})
+    if data.selected is not None and data.selected in data.front.numbers:
+        i = data.front.numbers.index(data.selected)
+        traces.append({"type": "scatter", "mode": "markers", "name": f"selected (#{data.selected})",
+                       "x": [data.front.x[i]], "y": [data.front.y[i]], "hoverinfo": "skip",
+                       "marker": {"color": _BEST_MARK, "size": 15, "symbol": "star",
+                                  "line": {"color": "#333", "width": 1}}})
+    # long objective names wrap: the y axis has about 280 px of height, the x axis twice that width
+    return {"data": traces, "layout": _layout(
+        360, xaxis=_axis(_objective_title(data.x_name, data.x_direction, data.limits[0]), wrap=_TITLE_X),
+        yaxis=_axis(_objective_title(data.y_name, data.y_direction, data.limits[1]), wrap=_TITLE_Y))}
+
+
+def hypervolume_figure(data: HypervolumeData) -> Figure:
+    """The front's hypervolume after each trial, and the baseline's as a dashed level."""
+    reference = ", ".join(f"{name} {value:.4g}" for name, value in data.reference.items())
+    traces: list[dict[str, Any]] = [
+        {"type": "scatter", "mode": "lines", "name": "hypervolume", "x": data.numbers, "y": data.values,
+         "line": {"color": _FRONT, "width": 2, "shape": "hv"}, "hovertemplate": "after trial #%{x}: %{y:.6g}"
+         "<extra></extra>"}]
+    if data.baseline is not None and data.numbers:
+        traces.append({"type": "scatter", "mode": "lines", "name": f"baseline ({data.baseline:.4g})",
+                       "x": [data.numbers[0], data.numbers[-1]], "y": [data.baseline, data.baseline],
+                       "line": {"color": _BASELINE, "width": 1.5, "dash": "dash"}, "hoverinfo": "skip"})
+    xaxis = _axis(f"trial number; reference point: {reference}", wrap=_TITLE_X, tickformat="d")
+    if data.numbers and data.numbers[-1] <= 12:
+        xaxis["dtick"] = 1
+    return {"data": traces, "layout": _layout(320, xaxis=xaxis, yaxis=_axis("hypervolume"))}
