@@ -291,23 +291,24 @@ class TestStoreConformance:
             conn.exec_driver_sql("INSERT INTO tunekit_schema VALUES (0, 'then')")
             conn.exec_driver_sql("CREATE TABLE other (x INTEGER)")
         with open_store(store_url, root=tmp_path) as store:
-            assert store.schema_version() == 1 and store.upgrade() == 1
+            assert store.schema_version() == _schema.SCHEMA_VERSION and store.upgrade() == _schema.SCHEMA_VERSION
             assert record(store, "r", make_document(make_experiment(EXP_A, [0.1])))
         with engine.connect() as conn:
             assert sorted(sqlalchemy.inspect(conn).get_table_names()) == [
                 "other", "tunekit_experiments", "tunekit_runs", "tunekit_schema", "tunekit_trials"]
-            assert conn.exec_driver_sql("SELECT version FROM tunekit_schema").scalars().all() == [1]
+            versions = conn.exec_driver_sql("SELECT version FROM tunekit_schema").scalars().all()
+            assert versions == [_schema.SCHEMA_VERSION]
         engine.dispose()
 
     def test_upgrades_go_step_by_step_and_a_newer_store_is_refused(self, store: Store, store_url: str, tmp_path: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
         record(store, "r", make_document(make_experiment(EXP_A, [0.1])))
         applied = []
-        monkeypatch.setattr(_schema, "SCHEMA_VERSION", 3)
-        monkeypatch.setitem(_schema.MIGRATIONS, 2, lambda conn: applied.append(2))
+        monkeypatch.setattr(_schema, "SCHEMA_VERSION", 4)
         monkeypatch.setitem(_schema.MIGRATIONS, 3, lambda conn: applied.append(3))
-        assert store.upgrade() == 1 and applied == [2, 3] and store.schema_version() == 3
-        assert store.upgrade() == 3 and applied == [2, 3]
+        monkeypatch.setitem(_schema.MIGRATIONS, 4, lambda conn: applied.append(4))
+        assert store.upgrade() == 2 and applied == [3, 4] and store.schema_version() == 4
+        assert store.upgrade() == 4 and applied == [3, 4]
         monkeypatch.undo()
-        with pytest.raises(ConfigError, match=r"schema version 3, newer than this tunekit's \(1\): upgrade tunekit"):
+        with pytest.raises(ConfigError, match=r"schema version 4, newer than this tunekit's \(2\): upgrade tunekit"):
             open_store(store_url, root=tmp_path)

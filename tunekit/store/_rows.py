@@ -60,6 +60,7 @@ def _trial_row(trial: TrialResult) -> dict[str, Any]:
         "metrics": _encode(trial.metrics) if trial.metrics else "{}", "duration_s": round(trial.duration_s, 6),
         "error": trial.error, "seed": trial.seed, "warm_start": trial.warm_start,
         "intermediate": None if trial.intermediate is None else _json([[s, v] for s, v in trial.intermediate]),
+        "objective_values": _json(trial.values),
     }
 
 
@@ -76,7 +77,17 @@ def _experiment_row(exp: ExperimentResult, position: int, *, space: str, source:
         "best_score_std": None if best is None else best.score_std,
         "best_folds": None if best is None else _json(best.folds),
         "best_params": None if best is None else _json(dict(best.params)),
+        "objectives": _objectives_json(exp),
     }
+
+
+def _objectives_json(exp: ExperimentResult) -> str | None:
+    """What an experiment with several objectives declared, and the reference point it measured from."""
+    if not exp.objectives:
+        return None
+    return _encode({"objectives": dict(exp.objectives), "limits": dict(exp.limits),
+                    "objective_tolerances": dict(exp.objective_tolerances),
+                    "hypervolume_reference": exp.reference or {}})
 
 
 def run_rows(doc: ResultsDocument, *, run_id: str, started: datetime, finished: datetime, recorded: datetime,
@@ -124,16 +135,20 @@ def _trial(row: RowMapping) -> TrialResult:
         number=row["number"], params=_load(row["params"]), state=TrialState(row["state"]), score=row["score"],
         score_std=row["score_std"], folds=_load(row["folds"]), metrics=_load(row["metrics"]),
         duration_s=row["duration_s"], error=row["error"], seed=row["seed"], warm_start=bool(row["warm_start"]),
-        intermediate=None if intermediate is None else [(s, v) for s, v in intermediate])
+        intermediate=None if intermediate is None else [(s, v) for s, v in intermediate],
+        values=_load(row["objective_values"]))
 
 
 def experiment_result(row: RowMapping, trial_rows: Sequence[RowMapping]) -> ExperimentResult:
+    declared = _load(row["objectives"]) or {}
     return ExperimentResult(
         id=row["experiment_id"], strategy=row["strategy"], direction=row["direction"], seed=row["seed"],
         budget=_load(row["budget"]), space=_load(row["space"]), trials=[_trial(t) for t in trial_rows],
         status=row["status"], duration_s=row["duration_s"], stop_reason=row["stop_reason"], error=row["error"],
         notes=_load(row["notes"]), tolerance=row["tolerance"], pruner=_load(row["pruner"]),
-        source_hash=row["source_hash"])
+        source_hash=row["source_hash"], objectives=declared.get("objectives", {}), limits=declared.get("limits", {}),
+        objective_tolerances=declared.get("objective_tolerances", {}),
+        hypervolume_reference=declared.get("hypervolume_reference", {}))
 
 
 def document(run: RowMapping, experiments: Sequence[ExperimentResult]) -> ResultsDocument:

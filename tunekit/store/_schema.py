@@ -33,7 +33,7 @@ __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "experiments", "metadata", "read_vers
            "trials", "upgrade"]
 
 #: The version this tunekit writes and reads.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def _define_v1(meta: MetaData) -> tuple[Table, Table, Table, Table]:
@@ -109,9 +109,24 @@ def _define_v1(meta: MetaData) -> tuple[Table, Table, Table, Table]:
     return version, run, experiment, trial
 
 
+#: Columns schema version 2 adds for experiments with several objectives: (table, column), both JSON text,
+#: null for a single objective. An experiment's holds its objectives, limits, tolerances of the objectives
+#: after the first and hypervolume reference point; a trial's, its value of each objective.
+_V2_COLUMNS = (("tunekit_experiments", "objectives"), ("tunekit_trials", "objective_values"))
+
+
+def _define_v2(meta: MetaData) -> tuple[Table, Table, Table, Table]:
+    """Version 1's tables plus the columns of :data:`_V2_COLUMNS`."""
+    tables = _define_v1(meta)
+    by_name = {table.name: table for table in tables}
+    for table, column in _V2_COLUMNS:
+        by_name[table].append_column(Column(column, Text))
+    return tables
+
+
 #: The current schema, which queries use.
 metadata = MetaData()
-schema, runs, experiments, trials = _define_v1(metadata)
+schema, runs, experiments, trials = _define_v2(metadata)
 
 
 def _to_v1(conn: Connection) -> None:
@@ -120,8 +135,13 @@ def _to_v1(conn: Connection) -> None:
     meta.create_all(conn)
 
 
+def _to_v2(conn: Connection) -> None:
+    for table, column in _V2_COLUMNS:
+        conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
+
+
 #: ``MIGRATIONS[n]`` takes a database at version ``n - 1`` to version ``n``.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _to_v1}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _to_v1, 2: _to_v2}
 
 
 def read_version(conn: Connection) -> int:
