@@ -161,3 +161,25 @@ def test_a_conditional_search_logs_each_trials_active_params_only(craft, fake_ml
     for child, trial in zip(children, sorted(conditional_record.trials, key=lambda t: t.number), strict=True):
         assert child["params"] == {k: str(v) for k, v in trial.params.items()}  # nothing for inactive ones
     assert {len(c["params"]) for c in children} == {2, 4}  # a k-NN or forest trial has 2, an SVC trial 4
+
+
+def test_several_objectives_log_each_value_the_selected_trial_and_the_front(craft, fake_mlflow):
+    from dataclasses import replace
+
+    objectives = {"accuracy": "maximize", "seconds": "minimize"}
+    trials = [replace(craft.trial(i, acc, params={"C": float(i), "depth": 2, "kernel": "rbf"}),
+                      values={"accuracy": acc, "seconds": secs})
+              for i, (acc, secs) in enumerate([(0.8, 1.0), (0.9, 3.0), (0.95, 9.0)])]
+    exp = replace(craft.experiment(trials, id="experiments/exp_mo.py::tune_mo"), objectives=objectives,
+                  limits={"seconds": 5.0})
+    parents = log_to_mlflow(craft.doc(exp))
+    runs = fake_mlflow.instances[-1].runs
+    parent = runs[parents["experiments/exp_mo.py::tune_mo"]]
+    metrics = {m.key: m.value for m in parent["metrics"]}
+    assert metrics["selected.accuracy"] == 0.9 and metrics["selected.seconds"] == 3.0
+    assert metrics["pareto_front_size"] == 2.0 and metrics["hypervolume"] == pytest.approx(exp.hypervolume)
+    assert parent["tags"]["tunekit.selected_trial"] == "1"
+    assert parent["tags"]["tunekit.objectives"] == "accuracy (maximize), seconds (minimize)"
+    assert parent["tags"]["tunekit.limits"] == "seconds 5"
+    children = [r for r in runs.values() if r["tags"].get("mlflow.parentRunId") == parents[exp.id]]
+    assert [{m.key: m.value for m in c["metrics"]}["values.seconds"] for c in children] == [1.0, 3.0, 9.0]

@@ -109,7 +109,25 @@ def _trial_fields(trial: TrialResult) -> tuple[dict[str, float], dict[str, list[
             metrics[name] = sum(value) / len(value)  # fold values of a metric: their mean
     for i, fold in enumerate(trial.folds or []):
         metrics[f"fold_{i}"] = fold
+    for name, value in (trial.values or {}).items():  # several objectives: each one's value, named as in CSV
+        metrics[f"values.{name}"] = value
     return metrics, steps
+
+
+def _objectives_fields(exp: ExperimentResult, metrics: dict[str, float], tags: dict[str, str]) -> None:
+    """An experiment with several objectives: the selected trial's value of each, the front's size and
+    hypervolume as metrics; the objectives, limits and selected trial as tags."""
+    tags["tunekit.objectives"] = ", ".join(f"{name} ({direction})" for name, direction in exp.objectives.items())
+    if exp.limits:
+        tags["tunekit.limits"] = ", ".join(f"{name} {limit:g}" for name, limit in exp.limits.items())
+    metrics["pareto_front_size"] = float(len(exp.pareto_front))
+    hypervolume = exp.hypervolume
+    if hypervolume is not None:
+        metrics["hypervolume"] = hypervolume
+    selected = exp.selected
+    if selected is not None:
+        tags["tunekit.selected_trial"] = str(selected.number)
+        metrics.update({f"selected.{name}": value for name, value in (selected.values or {}).items()})
 
 
 def _log_experiment(logger: _Logger, exp: ExperimentResult, doc: ResultsDocument) -> str:
@@ -132,6 +150,8 @@ def _log_experiment(logger: _Logger, exp: ExperimentResult, doc: ResultsDocument
         if best.score_std is not None:
             metrics["best_score_std"] = best.score_std
         tags["tunekit.best_trial"] = str(best.number)
+    if exp.objectives:
+        _objectives_fields(exp, metrics, tags)
     status = {"passed": "FINISHED", "failed": "FAILED", "interrupted": "KILLED"}.get(exp.status, "FINISHED")
     parent = logger.run(exp.id, parent=None, params=params, metrics=metrics, steps={}, tags=tags, status=status)
     for trial in sorted(exp.trials, key=lambda t: t.number):
@@ -157,7 +177,10 @@ def log_to_mlflow(doc: ResultsDocument, tracking_uri: str | None = None, *,
     as params (only those it has: a conditional parameter inactive in the trial is not logged); its score,
     score_std, duration, fold scores (``fold_I``) and numeric metrics as metrics (a metric's fold values as
     their mean; the intermediate values as an ``intermediate`` metric history by step); its state, seed and
-    error as tags. Pruned trials end ``KILLED``, failed ones ``FAILED``.
+    error as tags. Pruned trials end ``KILLED``, failed ones ``FAILED``. With several objectives, each trial
+    also logs each objective's value (``values.NAME``), and the parent run the selected trial's
+    (``selected.NAME``), the Pareto front's size and hypervolume, and tags naming the objectives, limits and
+    selected trial.
 
     Args:
         doc: The results to log.
