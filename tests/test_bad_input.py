@@ -82,7 +82,8 @@ CASES = {
                         ("space['C']: Real(0.1, 2.0): Branches('model'): 'C' differs between branches 'a' and 'b': "
                          "give them different names")),
     "hints_unknown_kind": ("{'n': Integer(1, 3)}, hints={'noise': False}", "def f(n)",
-                           "hints: unknown kind 'noise' (kinds: failures, bounds, convergence, fit, fold_noise)"),
+                           ("hints: unknown kind 'noise' (kinds: failures, limits, bounds, convergence, fit, "
+                           "fold_noise)")),
     "hints_not_a_bool": ("{'n': Integer(1, 3)}, hints={'fold_noise': 'off'}", "def f(n)",
                          "hints['fold_noise']: expected True or False, got 'off'"),
     "start_forbidden": ("{'n': Integer(1, 3)}, constraints=[lambda p: p['n'] != 2], start=[{'n': 2}]", "def f(n)",

@@ -361,7 +361,7 @@ def tunable(fn: F | None = None, /, *, space: Mapping[str, Dimension] | None = N
             allowed; no strategy sends a forbidden one to the objective. A dimension's ``.when(parent=value)``
             makes it conditional: the function then receives it only where it is active.
         hints: ``False`` silences this experiment's hints under the leaderboard and in the report;
-            ``{"fold_noise": False, "bounds": False}`` silences those kinds (failures, bounds, convergence,
+            ``{"fold_noise": False, "bounds": False}`` silences those kinds (failures, limits, bounds, convergence,
             fit, fold_noise).
         objectives: Several objectives instead of one score: name -> ``"maximize"`` or ``"minimize"``. The
             function then returns a dict with a number (or fold scores) under each name, its other keys

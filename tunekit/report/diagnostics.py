@@ -1,9 +1,10 @@
 """Diagnostics: one-line hints about a finished search (shown under the leaderboard and in reports).
 
 Each check looks at one experiment record and returns a hint or nothing. :func:`diagnose` runs them in
-order of importance: broken trials first (nothing else is trustworthy while many fail), then a search space
-that is too narrow, a search that has not converged, over- or underfitting, and fold noise. The thresholds
-are the module constants below, so they are documented in one place.
+order of importance: broken trials first (nothing else is trustworthy while many fail), then limits that few
+trials meet (with several objectives), a search space that is too narrow, a search that has not converged,
+over- or underfitting, and fold noise. The thresholds are the module constants below, so they are documented
+in one place.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from tunekit.trial import TrialResult, TrialState
 __all__ = [
     "EDGE_FRACTION",
     "FAILED_FRACTION",
+    "FEASIBLE_FRACTION",
     "HINT_KINDS",
     "LAST_FRACTION",
     "MIN_TRIALS_CONVERGENCE",
@@ -53,11 +55,19 @@ OVERFIT_GAP = 0.10
 UNDERFIT_MAXIMIZE = 0.6
 UNDERFIT_MINIMIZE = 0.4
 _TRAIN_METRIC = "train_score"
+#: With limits, fewer than this share of the complete trials meeting them is worth a hint.
+FEASIBLE_FRACTION = 0.20
 
 
 def _complete(exp: ExperimentResult) -> list[TrialResult]:
     return sorted((t for t in exp.trials if t.state is TrialState.COMPLETE and t.score is not None),
                   key=lambda t: t.number)
+
+
+def _reference(exp: ExperimentResult) -> TrialResult | None:
+    """The trial the hints judge: the best one, or with several objectives the selected one (the best first
+    objective among the trials that meet the limits)."""
+    return exp.selected if exp.objectives else exp.best
 
 
 def _fmt(value: float) -> str:
@@ -93,7 +103,7 @@ def check_failures(exp: ExperimentResult) -> list[str]:
 
 def check_edges(exp: ExperimentResult) -> list[str]:
     """The best value of a numeric parameter sits at a bound of its range: the optimum may lie outside."""
-    best = exp.best
+    best = _reference(exp)
     if best is None or len(_complete(exp)) < MIN_TRIALS_EDGE:
         return []
     hints = []
@@ -128,7 +138,10 @@ def _suggested_budget(exp: ExperimentResult) -> int:
 
 
 def check_convergence(exp: ExperimentResult) -> list[str]:
-    """The best trial came last, or the best score was still improving fast at the end."""
+    """The best trial came last, or the best score was still improving fast at the end; with two or three
+    objectives, the Pareto front's hypervolume was still growing fast at the end."""
+    if 2 <= len(exp.objectives) <= 3:
+        return _front_convergence(exp)
     complete = _complete(exp)
     best = exp.best
     if exp.strategy == "grid" or best is None or len(complete) < MIN_TRIALS_CONVERGENCE:
@@ -156,6 +169,50 @@ def check_convergence(exp: ExperimentResult) -> list[str]:
     return []
 
 
+def _front_convergence(exp: ExperimentResult) -> list[str]:
+    """The last quarter of the trials brought a large share of the front's hypervolume, in several steps (a
+    front gains trials all along, so a late member alone says nothing)."""
+    from tunekit.report.plots._pareto import hypervolume_data
+
+    if exp.strategy == "grid" or len(_complete(exp)) < MIN_TRIALS_CONVERGENCE:
+        return []
+    curve = hypervolume_data(exp)
+    if curve is None or len(curve.values) < MIN_TRIALS_CONVERGENCE:
+        return []
+    values = curve.values
+    start = math.floor(0.75 * (len(values) - 1))
+    total, recent = values[-1] - values[0], values[-1] - values[start]
+    steps = sum(b != a for a, b in zip(values[start:], values[start + 1:], strict=False))
+    if total > 0 and recent / total >= STEEP_FRACTION and steps >= STEEP_STEPS:
+        return [(f"still improving: the last quarter of the trials brought {recent / total:.0%} of the Pareto "
+                 f"front's hypervolume: run more trials (e.g. --trials {_suggested_budget(exp)})")]
+    return []
+
+
+def check_limits(exp: ExperimentResult) -> list[str]:
+    """With limits, few or no complete trials meet them: the search spends its trials where nothing is selected."""
+    complete = [t for t in _complete(exp) if t.values is not None]
+    if not exp.limits or len(complete) < MIN_TRIALS_EDGE:
+        return []
+    feasible = [t for t in complete if _meets(exp, t)]
+    if len(feasible) >= FEASIBLE_FRACTION * len(complete):
+        return []
+    missed = Counter(name for t in complete for name in exp.limits if not _meets(exp, t, name))
+    name, count = missed.most_common(1)[0]
+    limit = f"{name} {'>=' if exp.objectives[name] == 'maximize' else '<='} {_fmt(exp.limits[name])}"
+    if not feasible:
+        return [(f"limits: none of the {len(complete)} complete trials meets the limits ({count} miss {limit}): "
+                 "nothing is selected; loosen the limit or move the space towards it")]
+    return [(f"limits: only {len(feasible)} of {len(complete)} complete trials meet the limits ({count} miss "
+             f"{limit}): loosen the limit or move the space towards it")]
+
+
+def _meets(exp: ExperimentResult, trial: TrialResult, only: str | None = None) -> bool:
+    values = trial.values or {}
+    return all(values[name] >= limit if exp.objectives[name] == "maximize" else values[name] <= limit
+               for name, limit in exp.limits.items() if only is None or name == only)
+
+
 def _mean(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
@@ -174,7 +231,7 @@ def check_fit(exp: ExperimentResult) -> list[str]:
     of the two (in absolute value). Underfitting, only for scores within [0, 1]: a train score below
     :data:`UNDERFIT_MAXIMIZE` when maximizing (above :data:`UNDERFIT_MINIMIZE` when minimizing).
     """
-    best = exp.best
+    best = _reference(exp)
     if best is None or best.score is None:
         return []
     train = _mean(best.metrics.get(_TRAIN_METRIC))
@@ -214,8 +271,8 @@ def check_fold_noise(exp: ExperimentResult) -> list[str]:
 
 #: The checks, most important first, by the kind of hint each gives (what ``@tunable(hints=...)`` names).
 CHECKS: dict[str, Callable[[ExperimentResult], list[str]]] = {
-    "failures": check_failures, "bounds": check_edges, "convergence": check_convergence, "fit": check_fit,
-    "fold_noise": check_fold_noise}
+    "failures": check_failures, "limits": check_limits, "bounds": check_edges, "convergence": check_convergence,
+    "fit": check_fit, "fold_noise": check_fold_noise}
 #: The kinds of hint, in the order they are shown.
 HINT_KINDS = tuple(CHECKS)
 
