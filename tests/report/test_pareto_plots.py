@@ -165,3 +165,13 @@ def test_the_fronts_staircase_bounds_what_it_dominates(directions: tuple[str, st
     (data,) = pareto_data(exp)
     front = next(t for t in pareto_figure(data)["data"] if t["name"] == FRONT_NAME)
     assert front["line"]["shape"] == shape
+
+
+def test_the_reports_baseline_table_has_the_objectives_and_hypervolume_rows() -> None:
+    baseline = experiment([(0.8, 1.0), (0.9, 3.0)], limits={"seconds": 5.0})
+    current = experiment([(0.85, 3.0), (0.88, 4.0)], limits={"seconds": 5.0})
+    current.objective_tolerances = {"seconds": "50%", "hypervolume": "10%"}
+    page = render_report(ResultsDocument(experiments=[current]), baseline=ResultsDocument(experiments=[baseline]))
+    table = page.split('<section id="baseline">', 1)[1].split("</section>", 1)[0]
+    assert "exp.py::tune [seconds]" in table and "exp.py::tune [hypervolume]" in table
+    assert table.count('class="verdict regressed"') == 2  # the score (0.9 -> 0.88) and the hypervolume

@@ -94,6 +94,9 @@ class BaselineRow:
     delta: float | None  # current - baseline
     change: str  # "better", "worse", "same" or "" when a side is missing
     verdict: str  # tunekit.compare's: improved, unchanged, regressed, new or missing
+    #: The objective (after the first) or ``"hypervolume"`` that the row judges, for an experiment with several
+    #: objectives that declared a tolerance for it; ``None`` for the score.
+    objective: str | None = None
 
 
 def _change(direction: str, delta: float | None) -> str:
@@ -107,10 +110,11 @@ def _change(direction: str, delta: float | None) -> str:
 def baseline_rows(doc: ResultsDocument, baseline: ResultsDocument) -> list[BaselineRow]:
     """Per-experiment comparison with ``baseline``: the best scores, their delta, whether that is better
     in the experiment's direction, and :mod:`tunekit.compare`'s noise-aware verdict (with each
-    experiment's own tolerance, as ``tunekit compare`` judges it)."""
+    experiment's own tolerance, as ``tunekit compare`` judges it), followed for an experiment with several
+    objectives by a row per objective and for the hypervolume that it declared a tolerance for."""
     return [BaselineRow(id=c.id, direction=c.direction, baseline=c.baseline, current=c.current, delta=c.delta,
-                        change=_change(c.direction, c.delta), verdict=c.verdict.value)
-            for c in compare_documents(baseline, doc)]
+                        change=_change(c.direction, c.delta), verdict=c.verdict.value, objective=c.objective)
+            for c in compare_documents(baseline, doc, objectives=True)]
 
 
 # --- page pieces --------------------------------------------------------------------------------------
@@ -192,7 +196,8 @@ def _baseline_section(rows: list[BaselineRow], label: str, warnings: Sequence[st
     def num(value: float | None, signed: bool = False) -> str:
         return "-" if value is None else f"{value:+.6g}" if signed else f"{value:.6g}"
 
-    body = [[_e(r.id), num(r.baseline), num(r.current), f'<span class="{_e(r.change)}">{num(r.delta, True)}</span>',
+    body = [[_e(r.id if r.objective is None else f"{r.id} [{r.objective}]"), num(r.baseline), num(r.current),
+             f'<span class="{_e(r.change)}">{num(r.delta, True)}</span>',
              _e(r.change or "-"), f'<span class="verdict {_e(r.verdict)}">{_e(r.verdict)}</span>'] for r in rows]
     notes = "".join(f'<li class="hint">{_e(w)}</li>' for w in warnings)
     return (f'<section id="baseline"><h2>Compared with the baseline</h2><p class="meta">baseline: {_e(label)}; '
