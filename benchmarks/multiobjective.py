@@ -336,14 +336,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--trials", type=int, default=100)
     parser.add_argument("--render-only", action="store_true", help="re-render the section from the saved JSON")
+    parser.add_argument("--raw", type=Path, default=RAW, help=f"the JSON to write (default: {RAW.relative_to(HERE)})")
+    parser.add_argument("--markdown", type=Path, default=MARKDOWN,
+                        help=f"the section to write (default: {MARKDOWN.name}); '-': none")
     args = parser.parse_args(argv)
     if args.render_only:
-        results = json.loads(RAW.read_text())
+        results = json.loads(args.raw.read_text())
     else:
         results = run_benchmark(problems=args.problems, contenders=args.contenders, seeds=args.seeds,
-                                trials=args.trials, log=sys.stderr)
-    MARKDOWN.write_text(render(results))
-    print(MARKDOWN.read_text())
+                                trials=args.trials, log=sys.stderr, raw=args.raw)
+    text = render(results)
+    if str(args.markdown) != "-":
+        args.markdown.write_text(text)
+    print(text)
     return 0
 
 
