@@ -92,3 +92,10 @@ def test_a_pruner_on_dask_needs_no_note():
     with_pruner = spec_of(pruner="median")
     assert not resolve_settings(with_pruner, RunOptions(dask="tcp://scheduler:8786")).notes
     assert not resolve_settings(with_pruner, RunOptions()).notes
+
+
+def test_an_asha_or_hyperband_pruner_keeps_the_default_strategy():
+    # bohb did not beat bayes with the same pruner on every task of benchmarks/RESULTS-pruning.md (README)
+    for pruner in ("asha", "hyperband:max_resource=9"):
+        assert resolve_settings(spec_of(pruner=pruner), RunOptions()).strategy == "bayes"
+        assert resolve_settings(spec_of(pruner=pruner, strategy="bohb"), RunOptions()).strategy == "bohb"
