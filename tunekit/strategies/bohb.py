@@ -132,13 +132,13 @@ class BOHBStrategy(Strategy):
                 continue  # e.g. a resumed trial of an older space
             reports = {int(step): (math.inf if math.isnan(loss) else float(loss))
                        for step, loss in obs.intermediate}
-            failed = obs.state is TrialState.FAIL or obs.loss is None
-            final = None
-            if obs.state is TrialState.COMPLETE and not failed:
-                final = math.inf if math.isnan(float(obs.loss)) else float(obs.loss)  # type: ignore[arg-type]
-            elif obs.state is TrialState.PRUNED and not failed and not reports:
-                reports = {0: float(obs.loss)}  # type: ignore[arg-type]  # pruned without reports: its last value
-            self._records.append(_Record(dict(obs.params), reports, final, failed))
+            loss = None if obs.state is TrialState.FAIL or obs.loss is None else float(obs.loss)
+            if loss is not None and math.isnan(loss):
+                loss = math.inf
+            final = loss if obs.state is TrialState.COMPLETE else None
+            if obs.state is TrialState.PRUNED and loss is not None and not reports:
+                reports = {0: loss}  # pruned without reports: its last value, at the lowest step
+            self._records.append(_Record(dict(obs.params), reports, final, failed=loss is None))
 
     def restore(self, observations: Sequence[Observation]) -> None:
         """Continue after ``observations`` as if this strategy had proposed and been told them."""
