@@ -19,15 +19,17 @@ from tunekit.errors import ResultsError
 from tunekit.journal import Journal, fingerprint, journal_path, read_journal
 from tunekit.trial import TrialResult, TrialState
 
-# Each evaluation appends its number to evaluations.log when it finishes, so repeats can be counted.
+# Each evaluation appends its number to evaluations.log when it finishes, so repeats can be counted. A run
+# started by _start sleeps in each trial so that it can be stopped half-way; resumed and fresh runs do not.
 EXPERIMENT = """
+import os
 import time
 from tunekit import tunable, Real, Integer, Categorical
 
 @tunable(space={{"x": Real(1e-3, 1.0, log=True), "n": Integer(1, 5), "k": Categorical(["a", "b"])}},
          strategy="{strategy}", trials=40, seed=7)
 def tune_slow(x, n, k, trial):
-    time.sleep(0.1)
+    time.sleep(float(os.environ.get("TRIAL_SLEEP", "0")))
     with open("evaluations.log", "a") as log:
         log.write(f"{{trial.number}}\\n")
     return x * n + (0.5 if k == "a" else 0.0)
@@ -35,8 +37,9 @@ def tune_slow(x, n, k, trial):
 
 
 def _start(cwd: Path, *args: str) -> subprocess.Popen[bytes]:
+    """A run of tunekit whose trials take 0.1 s each: slow enough to be interrupted part-way."""
     return subprocess.Popen([sys.executable, "-m", "tunekit", "-q", *args], cwd=cwd,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                            env={**os.environ, "TRIAL_SLEEP": "0.1"}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
 
 def _journal_lines(cwd: Path) -> int:
