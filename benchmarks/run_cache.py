@@ -28,6 +28,8 @@ _LIBRARY = {"optuna": "optuna", "skopt": "scikit-optimize", "hyperopt": "hyperop
 #: The tunekit sources a strategy's behaviour depends on, besides its own module (``strategies/NAME.py``
 #: or the package ``strategies/NAME/``): a change anywhere else in tunekit does not make its runs stale.
 _TUNEKIT_SHARED = ("space.py", "trial.py", "validation.py", "strategies/__init__.py", "strategies/base.py")
+#: Modules outside ``strategies/`` that one strategy alone imports.
+_TUNEKIT_OWN_EXTRA = {"evolution": ("pareto.py",)}
 
 
 def code_fingerprint(contender: str) -> str:
@@ -43,7 +45,8 @@ def code_fingerprint(contender: str) -> str:
 
         root = Path(tunekit.__file__).resolve().parent
         own = root / "strategies" / strategy
-        files = [root / name for name in _TUNEKIT_SHARED] + [own.with_suffix(".py")] + sorted(own.rglob("*.py"))
+        shared = _TUNEKIT_SHARED + _TUNEKIT_OWN_EXTRA.get(strategy, ())
+        files = [root / name for name in shared] + [own.with_suffix(".py")] + sorted(own.rglob("*.py"))
         digest = hashlib.sha256()
         for path in files:
             if path.is_file():

@@ -5,12 +5,14 @@ from __future__ import annotations
 import io
 import json
 import math
+import shutil
 from pathlib import Path
 
 import pytest
 
+import tunekit
 from benchmarks.ranking import TARGET, average_ranks, clipped_score, summarise_group, summarise_problem
-from benchmarks.run_cache import CachedRun, RunCache
+from benchmarks.run_cache import CachedRun, RunCache, code_fingerprint
 from benchmarks.suite_report import render
 from benchmarks.suite_run import SuiteConfig, open_caches, plan_tasks, run_tasks
 
@@ -167,3 +169,27 @@ def test_bbob_problems_have_cocos_optimum() -> None:
         assert problem.optimum == round(problem.optimum, 2)  # COCO's f_opt has two decimals
         assert all(problem.loss({"x0": a, "x1": b}) > problem.optimum for a, b in rng.uniform(-5, 5, (50, 2)))
     assert group_of(21) == "multimodal, weak global structure"
+
+
+def test_a_strategys_cached_runs_go_stale_only_when_code_it_uses_changes(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    copy = tmp_path / "tunekit"
+    shutil.copytree(Path(tunekit.__file__).parent, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(tunekit, "__file__", str(copy / "__init__.py"))
+    names = ("tunekit-bayes", "tunekit-evolution", "tunekit-random")
+    before = {name: code_fingerprint(name) for name in names}
+
+    def changed(path: str) -> set[str]:
+        nonlocal before
+        with (copy / path).open("a") as source:
+            source.write("\n# changed\n")
+        after = {name: code_fingerprint(name) for name in names}
+        stale = {name for name in names if after[name] != before[name]}
+        before = after
+        return stale
+
+    assert changed("strategies/evolution.py") == {"tunekit-evolution"}
+    assert changed("pareto.py") == {"tunekit-evolution"}
+    assert changed("strategies/bayes/_acquisition.py") == {"tunekit-bayes"}
+    assert changed("space.py") == set(names)
+    assert changed("cli.py") == set()
