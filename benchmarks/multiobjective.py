@@ -316,8 +316,9 @@ def render(results: dict[str, Any]) -> str:
                     f"{max(checks):.2e} over {len(checks)} runs.")]
     out += ["", "## Notes", "",
             ("- Every contender runs with its defaults: Optuna's NSGAIISampler breeds populations of 50, so 100 trials "
-            "are its random first generation and one bred generation; tunekit's evolution keeps 12 parents in 6 "
-            "dimensions (`clip(2 * dimensions, 8, 40)`) and breeds from trial 13 on. TPESampler is Optuna's "
+            "are its random first generation and one bred generation; tunekit's evolution draws a random first "
+            "generation of 12 in 6 dimensions (`clip(2 * dimensions, 8, 40)`), breeds from trial 13 on and keeps 8 "
+            "parents with several objectives (`clip(dimensions, 8, 40)`). TPESampler is Optuna's "
             "multi-objective TPE (10 random start-up trials); tunekit's bayes is ParEGO (its Latin hypercube design "
             "of 9, then one Gaussian process per proposal on a Tchebycheff scalarisation, its own random weights)."),
             ("- ZDT's optimum has x1..x5 at their lower bound, which a model-based search that clips its moves to the "
