@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
+
 import pytest
 
 from tunekit import Integer, tunable
@@ -106,3 +109,43 @@ def test_a_slower_pipeline_fails_the_guard_on_its_time_objective(pytester: pytes
         result.stdout.fnmatch_lines(["FAILED *regressed: seconds rose from 6 to 12 (delta +6, allowed 1.2 by tol 20%)",
                                      "*tunekit verdicts*", "tune_slow ?seconds? *REGRESSED"])
         result.stdout.no_fnmatch_line("*Traceback*")
+
+
+def test_reordered_objectives_make_the_score_new_not_a_comparison_of_two_objectives() -> None:
+    baseline = record([(0.9, 2.0), (0.8, 1.0)])
+    reordered = record([(0.9, 2.0), (0.8, 1.0)])
+    reordered.objectives = {"seconds": "minimize", "accuracy": "maximize"}
+    reordered.direction = "minimize"
+    reordered.trials = [replace(t, score=(t.values or {})["seconds"]) for t in reordered.trials]
+    row = compare_experiment(baseline, reordered)
+    assert (row.verdict, row.baseline) == (Verdict.NEW, None)  # not accuracy 0.9 against seconds 1.0
+    flipped = record([(0.9, 2.0)])
+    flipped.direction = "minimize"
+    assert compare_experiment(record([(0.9, 2.0)]), flipped).verdict is Verdict.NEW
+
+
+REORDERED = """
+import os
+from tunekit import Integer, tunable
+
+OBJECTIVES = {"accuracy": "maximize", "seconds": "minimize"}
+if os.environ.get("SECONDS_FIRST"):
+    OBJECTIVES = {"seconds": "minimize", "accuracy": "maximize"}
+
+@tunable(space={"n": Integer(1, 6)}, strategy="grid", objectives=OBJECTIVES)
+def tune_order(n):
+    return {"accuracy": 1 - 1 / n, "seconds": n / 10}
+"""
+
+
+def test_a_run_whose_first_objective_changed_is_new_against_the_baseline(
+        pytester: pytest.Pytester, run_tunekit: Callable[..., pytest.RunResult],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    pytester.makepyfile(exp_order=REORDERED)
+    assert run_tunekit("exp_order.py", "--save-baseline", "baseline.json").ret == pytest.ExitCode.OK
+    monkeypatch.setenv("SECONDS_FIRST", "1")
+    result = run_tunekit("exp_order.py", "--baseline", "baseline.json")
+    assert result.ret == pytest.ExitCode.OK
+    # the baseline's score is accuracy (0.8333), this run's seconds (0.1): they are not compared
+    result.stdout.fnmatch_lines(["*tunekit verdicts*", "tune_order * new"])
+    result.stdout.no_fnmatch_line("tune_order *improved*")

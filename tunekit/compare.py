@@ -332,13 +332,14 @@ def canonical_params(params: Mapping[str, Any]) -> tuple[tuple[str, str, str], .
 
 def compare_experiment(baseline: ExperimentResult | None, current: ExperimentResult | None,
                        tolerance: Tolerance = DEFAULT_TOLERANCE) -> Comparison:
-    """The verdict for one experiment ID present in the baseline, the current run, or both."""
+    """The verdict for one experiment ID present in the baseline, the current run, or both; ``new`` when the
+    score measures something else than the baseline's (another direction or another first objective)."""
     if current is None:
         assert baseline is not None
         score, _ = reference_folds(baseline)
         return Comparison(id=baseline.id, verdict=Verdict.MISSING, baseline=score, direction=baseline.direction)
     current_score, current_folds = reference_folds(current)
-    if baseline is None or reference_folds(baseline)[0] is None:
+    if baseline is None or reference_folds(baseline)[0] is None or not _same_score(baseline, current):
         return Comparison(id=current.id, verdict=Verdict.NEW, current=current_score, direction=current.direction)
     baseline_score, baseline_folds = reference_folds(baseline)
     assert baseline_score is not None
@@ -349,6 +350,15 @@ def compare_experiment(baseline: ExperimentResult | None, current: ExperimentRes
     return compare_scores(baseline_score, current_score, direction=current.direction, tolerance=tolerance,
                           baseline_folds=baseline_folds, current_folds=current_folds, experiment_id=current.id,
                           differences=paired_differences(baseline, current))
+
+
+def _same_score(baseline: ExperimentResult, current: ExperimentResult) -> bool:
+    """Whether the two scores measure the same thing: the same direction and, when both declare several
+    objectives, the same first objective (reordered objectives make another one the score)."""
+    if baseline.direction != current.direction:
+        return False
+    return not (baseline.objectives and current.objectives) or next(iter(baseline.objectives)) == next(
+        iter(current.objectives))
 
 
 def compare_documents(baseline: ResultsDocument, current: ResultsDocument, *,
