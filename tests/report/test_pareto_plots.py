@@ -175,3 +175,26 @@ def test_the_reports_baseline_table_has_the_objectives_and_hypervolume_rows() ->
     table = page.split('<section id="baseline">', 1)[1].split("</section>", 1)[0]
     assert "exp.py::tune [seconds]" in table and "exp.py::tune [hypervolume]" in table
     assert table.count('class="verdict regressed"') == 2  # the score (0.9 -> 0.88) and the hypervolume
+
+
+HUGE = """
+from tunekit import Categorical, tunable
+
+@tunable(space={"n": Categorical([1, 2, 3, 4])}, strategy="grid",
+         objectives={"reach": "maximize", "cost": "minimize"})
+def tune_huge(n):
+    # finite values whose front's area overflows a float
+    return {"reach": n * 1e200, "cost": -n * 1e200 if n != 4 else 0.0}
+"""
+
+
+def test_a_hypervolume_that_overflows_draws_no_curve_and_the_report_is_written(
+        run_tunekit, pytester: pytest.Pytester) -> None:
+    pytester.makepyprojecttoml("[tool.tunekit]\n")
+    pytester.mkdir("experiments")
+    (pytester.path / "experiments" / "exp_huge.py").write_text(HUGE)
+    assert run_tunekit().ret == pytest.ExitCode.OK
+    result = run_tunekit("report", ".tunekit/results.json", "-o", "report.html")
+    assert result.ret == 0, result.stdout.str() + result.stderr.str()
+    figures = _figures(Path(pytester.path / "report.html").read_text())
+    assert "fig-0-pareto-0" in figures and "fig-0-hypervolume" not in figures

@@ -7,6 +7,7 @@ to overlay); :func:`hypervolume_data` the front's hypervolume after each trial. 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -105,7 +106,7 @@ def pareto_data(exp: ExperimentResult, baseline: ExperimentResult | None = None)
 def hypervolume_data(exp: ExperimentResult, baseline: ExperimentResult | None = None) -> HypervolumeData | None:
     """The hypervolume of the feasible trials' front after each trial, from the baseline's reference point
     when a baseline with the same objectives is given (so that its hypervolume is a level to compare with),
-    else from the experiment's own; ``None`` without a reference point or trials."""
+    else from the experiment's own; ``None`` without a reference point or trials, or when the volume overflows."""
     same = _same_objectives(exp, baseline)
     reference = (same.reference if same is not None else None) or exp.reference
     if reference is None or not exp.trials:
@@ -128,4 +129,6 @@ def hypervolume_data(exp: ExperimentResult, baseline: ExperimentResult | None = 
     if same is not None:
         before = pareto.hypervolume([pareto.as_losses(t.values or {}, same.objectives) for t in same.pareto_front],
                                     ref_point)
+    if not all(map(math.isfinite, [*values, *([] if before is None else [before])])):
+        return None  # values near the float range overflow the volume: nothing to draw (the results record none)
     return HypervolumeData(numbers, values, dict(reference), before)
