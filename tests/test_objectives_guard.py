@@ -122,6 +122,9 @@ def test_reordered_objectives_make_the_score_new_not_a_comparison_of_two_objecti
     flipped = record([(0.9, 2.0)])
     flipped.direction = "minimize"
     assert compare_experiment(record([(0.9, 2.0)]), flipped).verdict is Verdict.NEW
+    # the fastest trial is selected now, the most accurate one was: their accuracies are not compared either
+    reordered.objective_tolerances = {"accuracy": "0.01"}
+    assert [(r.objective, r.verdict) for r in compare_objectives(baseline, reordered)] == [("accuracy", Verdict.NEW)]
 
 
 REORDERED = """
@@ -132,7 +135,8 @@ OBJECTIVES = {"accuracy": "maximize", "seconds": "minimize"}
 if os.environ.get("SECONDS_FIRST"):
     OBJECTIVES = {"seconds": "minimize", "accuracy": "maximize"}
 
-@tunable(space={"n": Integer(1, 6)}, strategy="grid", objectives=OBJECTIVES)
+@tunable(space={"n": Integer(1, 6)}, strategy="grid", objectives=OBJECTIVES,
+         tolerance={"accuracy": 0.01, "seconds": "10%"})
 def tune_order(n):
     return {"accuracy": 1 - 1 / n, "seconds": n / 10}
 """
@@ -146,6 +150,7 @@ def test_a_run_whose_first_objective_changed_is_new_against_the_baseline(
     monkeypatch.setenv("SECONDS_FIRST", "1")
     result = run_tunekit("exp_order.py", "--baseline", "baseline.json")
     assert result.ret == pytest.ExitCode.OK
-    # the baseline's score is accuracy (0.8333), this run's seconds (0.1): they are not compared
-    result.stdout.fnmatch_lines(["*tunekit verdicts*", "tune_order * new"])
+    # the baseline's score is accuracy (0.8333), this run's seconds (0.1): they are not compared, nor is the
+    # accuracy of the trial each selects (the most accurate then, the fastest now)
+    result.stdout.fnmatch_lines(["*tunekit verdicts*", "tune_order * new", "tune_order ?accuracy? * new"])
     result.stdout.no_fnmatch_line("tune_order *improved*")

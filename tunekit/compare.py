@@ -241,8 +241,8 @@ def compare_objectives(baseline: ExperimentResult | None, current: ExperimentRes
     trial (its mean over a re-check's evaluations), against the same objective of ``baseline``.
 
     The first objective is the score, judged by :func:`compare_experiment`. An objective the baseline lacks
-    (or minimised there and maximised now) is ``new``; one without a value now, where the baseline has one,
-    regressed.
+    (or minimised there and maximised now), or any when the first objective changed (it selects the trial),
+    is ``new``; one without a value now, where the baseline has one, regressed.
     """
     if baseline is None or current is None:
         return []
@@ -252,7 +252,9 @@ def compare_objectives(baseline: ExperimentResult | None, current: ExperimentRes
             continue
         tolerance = Tolerance.parse(text)
         direction = current.objectives[name]
-        before = reference_value(baseline, name) if baseline.objectives.get(name) == direction else None
+        # another first objective selects another trial: its values are no longer the baseline's measure
+        same = baseline.objectives.get(name) == direction and _same_score(baseline, current)
+        before = reference_value(baseline, name) if same else None
         now = reference_value(current, name)
         if before is None:
             rows.append(Comparison(id=current.id, verdict=Verdict.NEW, current=now, direction=direction,
