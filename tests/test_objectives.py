@@ -45,6 +45,8 @@ def _spec_error(**kwargs: object) -> str | None:
     ({"objectives": OBJECTIVES, "limits": {"seconds": "2"}}, "limits['seconds']: expected a finite number"),
     ({"objectives": OBJECTIVES, "direction": "minimize"}, "direction: not with objectives="),
     ({"limits": {"seconds": 2.0}}, "limits: need objectives="),
+    ({"objectives": {"accuracy": "maximize", "hypervolume": "maximize"}},
+     "objectives['hypervolume']: the name is reserved for the Pareto front's hypervolume"),
 ])
 def test_a_bad_declaration_is_a_one_line_error_naming_the_field(kwargs: dict[str, object], message: str) -> None:
     error = _spec_error(**kwargs)

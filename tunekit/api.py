@@ -215,6 +215,9 @@ def check_objectives(objectives: Any, limits: Any, direction: Any) -> tuple[dict
     for name, way in objectives.items():
         if not isinstance(name, str) or not name:
             raise SpecError(f"objectives: names must be non-empty strings, got {name!r}")
+        if name == "hypervolume":
+            raise SpecError("objectives['hypervolume']: the name is reserved for the Pareto front's hypervolume "
+                            "(tolerance={'hypervolume': ...} guards it); rename the objective")
         if way not in DIRECTIONS:
             raise SpecError(f"objectives[{name!r}]: unknown direction {way!r} (accepted: {', '.join(DIRECTIONS)})")
         declared[name] = way
