@@ -126,6 +126,15 @@ def test_the_report_draws_the_front_and_the_hypervolume_and_overlays_the_baselin
     assert BASELINE_FRONT_NAME in names
 
 
+def test_the_report_names_the_selected_trial_when_the_best_score_misses_a_limit() -> None:
+    exp = experiment([(0.8, 1.0), (0.7, 2.0), (0.95, 9.0)], limits={"seconds": 5.0})
+    page = render_report(ResultsDocument(experiments=[exp]))
+    assert "(trial #2)" in page  # the best accuracy, 9 seconds
+    assert "selected #0: accuracy=0.8, seconds=1; Pareto front: 1 trial" in page
+    nothing = render_report(ResultsDocument(experiments=[experiment([(0.95, 9.0)], limits={"seconds": 5.0})]))
+    assert "no feasible trial" in nothing
+
+
 EXPERIMENT = """
 from tunekit import Categorical, tunable
 

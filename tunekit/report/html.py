@@ -21,7 +21,14 @@ from tunekit.compare import compare_documents, provenance_warnings
 from tunekit.errors import ReportError, SpaceError
 from tunekit.report.diagnostics import diagnose
 from tunekit.report.importance import METHOD, MIN_TRIALS, ParamImportance, param_importance
-from tunekit.report.leaderboard import best_ever_text, display_ids, format_params, format_score, format_value
+from tunekit.report.leaderboard import (
+    best_ever_text,
+    display_ids,
+    format_objectives,
+    format_params,
+    format_score,
+    format_value,
+)
 from tunekit.report.plots import (
     ContourSkipped,
     Figure,
@@ -322,6 +329,8 @@ def _experiment(i: int, name: str, exp: ExperimentResult, figures: _Figures,
                          for k, v in best.params.items())
         parts.append(f'<div class="best">best score <b class="num">{_e(format_score(best.score, best.score_std))}'
                      f"</b> (trial #{best.number}) with <ul class=\"params\">{params}</ul></div>")
+    if exp.objectives:  # the best score may miss a limit: say which trial the guard judges, and the front
+        parts.append(f'<p class="objectives">objectives: {_e(format_objectives(exp))}</p>')
     if exp.space:
         parts.append(_space(exp))
     messages = [f'<li class="error">{_e(exp.error)}</li>'] if exp.error else []
