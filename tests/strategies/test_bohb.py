@@ -46,12 +46,25 @@ def test_complete_trials_count_at_every_budget_and_failures_as_the_worst() -> No
     assert [loss for _, loss in results] == [4.0, 5.0, 6.0, math.inf]
 
 
-def test_no_model_until_a_budget_has_enough_results() -> None:
-    strategy = BOHBStrategy(_space())  # 2 dimensions: 3 + 2 results
-    strategy.tell([_pruned(0.1 * i, [float(i)]) for i in range(4)])
+def test_no_model_until_a_budget_has_enough_results_for_both_densities() -> None:
+    strategy = BOHBStrategy(_space())  # 2 dimensions: d + 1 = 3 for the good density and 3 for the rest
+    strategy.tell([_pruned(0.1 * i, [float(i)]) for i in range(5)])
     assert strategy.model_budget() is None
     strategy.tell([_pruned(0.9, [9.0])])
     assert strategy.model_budget() is not None
+
+
+def test_a_rung_with_too_few_results_for_the_rest_density_is_skipped() -> None:
+    # hpbandster fits neither density on fewer than min_points (d + 1) results: five trials at step 3 would
+    # leave the rest two points, so the model sits at step 1, where all ten trials are
+    strategy = BOHBStrategy(_space(), min_points=3)
+    strategy.tell([_pruned(0.1 * i, [1.0 + i]) for i in range(5)])
+    strategy.tell([_pruned(0.5 + 0.1 * i, [0.5, 0.4, 0.3 + i]) for i in range(5)])
+    budget, results = strategy.model_budget() or (None, [])
+    assert budget == 1 and len(results) == 10
+    strategy.tell([_pruned(0.95, [0.5, 0.4, 0.1])])
+    budget, results = strategy.model_budget() or (None, [])
+    assert budget == 3 and len(results) == 6
 
 
 def test_observations_carry_the_reports_as_losses() -> None:

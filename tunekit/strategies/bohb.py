@@ -58,14 +58,17 @@ class BOHBStrategy(Strategy):
     Pair it with the ``asha`` or ``hyperband`` pruner: the pruner decides which trials stop at which
     resource level (rung), this strategy decides what to try next. Every trial's reports
     (``trial.report(value, step)``) are kept, pruned trials' included. For each proposal the model is fitted
-    on the *highest budget* (a reported step) that at least ``min_points + 2`` trials reached, each trial
+    on the *highest budget* (a reported step) that at least ``2 * min_points`` trials reached, each trial
     taking the value it reported at the first step at or past that budget (as the pruners judge rungs); a
     complete trial counts at every budget with its final value. The model is shared by all of Hyperband's
     brackets. Those trials are split into the best ``top_fraction`` (at least ``min_points``) and the
-    rest, a kernel density is fitted on each (a product of truncated normals on the unit scale of each
-    numeric dimension, log dimensions in log space, and Aitchison-Aitken kernels for categoricals, with
-    normal-reference bandwidths), and the proposal is the best of ``n_candidates`` draws from the good
-    density, widened by ``bandwidth_factor``, by the ratio good / rest. A fraction ``random_fraction`` of
+    rest (also at least ``min_points``: BOHB's reference implementation, hpbandster, fits neither density
+    on fewer than d + 1 points; with ``min_points + 2`` results the "rest" was two trials, a density so
+    narrow that the ratio mostly steered away from two bad points), a kernel density is fitted on each (a
+    product of truncated normals on the unit scale of each numeric dimension, log dimensions in log space,
+    and Aitchison-Aitken kernels for categoricals, with normal-reference bandwidths), and the proposal is
+    the best of ``n_candidates`` draws from the good density, widened by ``bandwidth_factor``, by the ratio
+    good / rest. A fraction ``random_fraction`` of
     proposals (and every proposal until some budget has enough results) are random draws, which keeps
     BOHB's guarantee of Hyperband's worst case.
 
@@ -88,7 +91,7 @@ class BOHBStrategy(Strategy):
         budget: Total number of trials, when known (unused: the model needs no initial design size).
         random_fraction: Share of proposals drawn at random, in [0, 1].
         top_fraction: Share of a budget's results that make the "good" density, in (0, 1).
-        min_points: Results the good density needs at least (default: number of dimensions + 1).
+        min_points: Results each density (good and rest) needs at least (default: number of dimensions + 1).
         n_candidates: Draws from the good density among which the best ratio is proposed.
         bandwidth_factor: How much wider than the fitted bandwidths the candidates are drawn.
         min_bandwidth: Smallest bandwidth of any dimension (keeps a collapsed density exploring).
@@ -149,13 +152,13 @@ class BOHBStrategy(Strategy):
 
     def model_budget(self) -> tuple[int | None, list[tuple[dict[str, Any], float]]] | None:
         """The budget the model is fitted on and its ``(params, loss)`` results, best first (ties: earliest);
-        ``None`` while no budget has ``min_points + 2`` results with one finite loss."""
+        ``None`` while no budget has ``2 * min_points`` results with one finite loss."""
         steps = sorted({s for record in self._records for s in record.reports}, reverse=True)
         budgets: list[int | None] = [*steps] if steps else [None]
         for budget in budgets:
             results = [(i, r.params, v) for i, r in enumerate(self._records)
                        for v in [r.value_at(budget)] if v is not None]
-            if len(results) >= self.min_points + 2 and any(math.isfinite(v) for _, _, v in results):
+            if len(results) >= 2 * self.min_points and any(math.isfinite(v) for _, _, v in results):
                 results.sort(key=lambda item: (item[2], item[0]))
                 return budget, [(params, loss) for _, params, loss in results]
         return None
@@ -233,7 +236,8 @@ class BOHBStrategy(Strategy):
         return {name: drawn[name] for name in self._names if name in drawn}
 
     def _model_point(self, results: list[tuple[dict[str, Any], float]], rng: np.random.Generator) -> dict[str, Any]:
-        n_good = max(self.min_points, int(self.top_fraction * len(results)))
+        # hpbandster's split: the best top_fraction, at least min_points, and at least min_points left for the rest
+        n_good = min(max(self.min_points, int(self.top_fraction * len(results))), len(results) - self.min_points)
         good = [params for params, _ in results[:n_good]]
         rest = [params for params, _ in results[n_good:]]
         good_rows, rest_rows = self._encode(good), self._encode(rest)
