@@ -273,7 +273,10 @@ def _optuna_arm(curves: Curves, seed: int, spec: str, trials: int, resource: int
     pruner = optuna.pruners.HyperbandPruner(min_resource=int(options["min_resource"]),
                                             max_resource=int(options["max_resource"]),
                                             reduction_factor=int(options["reduction_factor"]))
-    study = optuna.create_study(direction="maximize", sampler=optuna.samplers.TPESampler(seed=seed), pruner=pruner)
+    # HyperbandPruner assigns brackets by a hash of the study's name and the trial number: an unnamed study
+    # gets a random name, and the arm would differ from run to run under the same seed
+    study = optuna.create_study(study_name=f"pruning-{seed}", direction="maximize",
+                                sampler=optuna.samplers.TPESampler(seed=seed), pruner=pruner)
     start = time.perf_counter()
     try:
         study.optimize(objective, n_trials=trials)
