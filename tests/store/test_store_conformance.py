@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
 import signal
@@ -228,6 +229,20 @@ class TestStoreConformance:
         assert store.best_recorded([(EXP_A, space_hash(SPACE), "minimize")])[EXP_A].score == 0.1
         assert store.best_recorded([(EXP_A, space_hash(other), "maximize")])[EXP_A].run_id == "r4"
         assert store.best_recorded([(EXP_A, "0" * 16, "maximize")]) == {}
+
+    def test_best_recorded_compares_only_scores_of_the_same_first_objective(self, store: Store) -> None:
+        def experiment(objectives: dict[str, str], score: float) -> ExperimentResult:
+            exp = make_experiment(EXP_A, [score])
+            trial = dataclasses.replace(exp.trials[0], values={name: score for name in objectives})
+            return dataclasses.replace(exp, objectives=objectives, trials=[trial])
+
+        record(store, "acc", make_document(experiment({"acc": "maximize", "speed": "maximize"}, 0.9)), minutes=1)
+        record(store, "speed", make_document(experiment({"speed": "maximize", "acc": "maximize"}, 5.0)), minutes=2)
+        searched = (EXP_A, space_hash(SPACE), "maximize")
+        assert store.best_recorded([(*searched, "acc")])[EXP_A].run_id == "acc"  # not the speed of 5.0
+        assert store.best_recorded([(*searched, "speed")])[EXP_A].run_id == "speed"
+        assert store.best_recorded([(*searched, None)]) == {}  # a single score measured neither
+        assert store.best_recorded([searched])[EXP_A].score == 5.0  # without a name, every run counts
 
     def test_best_configurations_follow_the_direction_of_the_latest_run(self, store: Store) -> None:
         p = [{"x": 0.1, "k": "a"}, {"x": 0.2, "k": "b"}]

@@ -139,6 +139,13 @@ def _trial(row: RowMapping) -> TrialResult:
         values=_load(row["objective_values"]))
 
 
+def score_name(objectives: str | None) -> str | None:
+    """The first objective's name from an experiment row's ``objectives`` column: what its score measured
+    (``None`` for a single score)."""
+    declared = (_load(objectives) or {}).get("objectives") or {}
+    return next(iter(declared), None)
+
+
 def experiment_result(row: RowMapping, trial_rows: Sequence[RowMapping]) -> ExperimentResult:
     declared = _load(row["objectives"]) or {}
     return ExperimentResult(

@@ -180,26 +180,32 @@ class Store:
                      .order_by(score, runs.c.finished, runs.c.run_id, trials.c.number))
             return _distinct(conn.execute(query).scalars(), k)
 
-    def best_recorded(self, searches: Iterable[tuple[str, str, str]]) -> dict[str, RecordedBest]:
+    def best_recorded(self, searches: Iterable[tuple[str, str, str] | tuple[str, str, str, str | None]]
+                      ) -> dict[str, RecordedBest]:
         """Per experiment ID, the best score recorded for it over its space, of each ``(experiment_id,
-        space_hash, direction)`` in ``searches``; experiments without a recorded score are left out.
+        space_hash, direction[, score_name])`` in ``searches``; experiments without a recorded score are left out.
 
-        Only runs in ``direction`` count; on ties the earliest run wins (it found the score first).
+        Only runs in ``direction`` count; given ``score_name`` (the first objective's name, ``None`` for a
+        single score), only runs whose score measured it, so a reordered ``objectives=`` never compares
+        seconds with accuracy. On ties the earliest run wins (it found the score first).
         """
         found: dict[str, RecordedBest] = {}
         with self._reading("read the best recorded scores") as conn:
-            for experiment_id, space, direction in searches:
+            for experiment_id, space, direction, *named in searches:
                 score = (experiments.c.best_score.desc() if direction == "maximize"
                          else experiments.c.best_score.asc())
-                query = (select(experiments.c.best_score, runs.c.run_id, runs.c.commit_id, runs.c.finished)
+                query = (select(experiments.c.best_score, experiments.c.objectives, runs.c.run_id, runs.c.commit_id,
+                                runs.c.finished)
                          .join(runs, runs.c.run_id == experiments.c.run_id)
                          .where(experiments.c.experiment_id == experiment_id, experiments.c.space_hash == space,
                                 experiments.c.direction == direction, experiments.c.best_score.is_not(None))
-                         .order_by(score, runs.c.finished, runs.c.run_id).limit(1))
-                row = conn.execute(query).first()
-                if row is not None:
+                         .order_by(score, runs.c.finished, runs.c.run_id))
+                for row in conn.execute(query):
+                    if named and _rows.score_name(row.objectives) != named[0]:
+                        continue
                     found[experiment_id] = RecordedBest(score=row.best_score, run_id=row.run_id,
                                                         commit=row.commit_id, finished=_rows.parse_time(row.finished))
+                    break
         return found
 
     def document(self, run_id: str) -> ResultsDocument | None:
