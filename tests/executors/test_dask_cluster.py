@@ -113,7 +113,8 @@ def test_a_worker_killed_mid_run_does_not_stop_the_run(pytester: pytest.Pytester
     # The scheduler retried the trial on a live worker, or recorded it as failed with the reason.
     killed = by_number[3]
     assert killed["state"] == "COMPLETE" or killed["error"].startswith("worker died"), killed
-    assert all(t["state"] == "COMPLETE" for n, t in by_number.items() if n != 3)
+    others = {n: (t["state"], t.get("error")) for n, t in by_number.items() if n != 3 and t["state"] != "COMPLETE"}
+    assert not others, others  # rarely seen failing once on the 2-core CI machine: say which trial and why
     assert marker.exists()  # a worker really died
 
 
