@@ -39,6 +39,14 @@ def test_top_lists_the_front_by_first_objective_with_the_selected_trial_marked()
         "Pareto front: 2 trials, the first 1 by accuracy")
 
 
+def test_top_says_why_the_front_is_empty_instead_of_an_empty_table() -> None:
+    assert format_top_trials(record({"seconds": 0.5}), 5) == (
+        "Pareto front: empty, no complete trial meets every limit")
+    failed = record()
+    failed.trials = [t for t in failed.trials if t.state is TrialState.FAIL]
+    assert format_top_trials(failed, 5) == "Pareto front: empty, no complete trial"
+
+
 def test_a_single_objective_leaderboard_has_no_objectives_line() -> None:
     single = record()
     single.objectives = {}

@@ -193,6 +193,9 @@ def format_top_trials(exp: ExperimentResult, k: int, width: int = 80) -> str:
 
 def _format_front(exp: ExperimentResult, k: int, width: int) -> str:
     front = {t.number for t in exp.pareto_front}
+    if not front:  # no table of nothing: say why the front is empty
+        return ("Pareto front: empty, no complete trial meets every limit" if exp.limits
+                else "Pareto front: empty, no complete trial")
     top = [t for t in exp.ranked() if t.number in front][:k]
     selected = exp.selected
     names = list(exp.objectives)
