@@ -147,6 +147,14 @@ def test_compare_command(baseline: pytest.Pytester, run_tunekit, monkeypatch) ->
     worse.stdout.fnmatch_lines(["tune_sgd*REGRESSED"])
     worse.stderr.fnmatch_lines(["REGRESSED exp_sgd.py::tune_sgd: regressed: score dropped from *"])
     assert run_tunekit("compare", "baseline.json", "degraded.json", "--tolerance", "90%").ret == 0
+    failed = json.loads((baseline.path / "degraded.json").read_text())
+    for trial in failed["experiments"][0]["trials"]:  # every trial failed: no score to compare
+        trial.update(state="FAIL", score=None, score_std=None, folds=None, error="ValueError: boom")
+    failed["experiments"][0]["best"] = None
+    (baseline.path / "failed.json").write_text(json.dumps(failed))
+    nothing = run_tunekit("compare", "baseline.json", "failed.json")
+    assert nothing.ret == pytest.ExitCode.TESTS_FAILED, nothing.stderr.str()
+    nothing.stderr.fnmatch_lines(["REGRESSED exp_sgd.py::tune_sgd: regressed: no score (no trial completed; *)"])
     for args, message in [(("baseline.json",), "ERROR: tunekit compare: the following arguments are required: new"),
                           (("baseline.json", "missing.json"), "ERROR: missing.json: no such file"),
                           (("baseline.json", "degraded.json", "--tolerance", "x"), "ERROR: tolerance: expected *")]:

@@ -32,6 +32,7 @@ def test_the_score_is_judged_on_the_selected_trial() -> None:
     current = record([(0.85, 1.0), (0.95, 9.0)], limits={"seconds": 5.0})
     row = compare_experiment(baseline, current)
     assert (row.baseline, row.current, row.verdict) == (0.9, 0.85, Verdict.REGRESSED)
+    assert row.reason().startswith("regressed: accuracy dropped from 0.9 to 0.85 ")  # named, not "score"
 
 
 def test_each_objective_with_a_tolerance_gets_a_verdict() -> None:

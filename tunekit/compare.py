@@ -126,6 +126,8 @@ class Comparison:
     #: The objective after the first that this row guards (an experiment with several objectives and a
     #: tolerance for it); ``None`` for the score (the first objective).
     objective: str | None = None
+    #: What the score row measures, for its message: the first objective's name (``None``: "score").
+    score_name: str | None = None
 
     @property
     def rule(self) -> str:
@@ -140,8 +142,11 @@ class Comparison:
     def reason(self) -> str:
         """A one-line explanation, used as the failure message of a regressed experiment."""
         if self.verdict is Verdict.REGRESSED:
+            name = self.objective or self.score_name or "score"
+            if self.current is None:  # every trial failed
+                return f"regressed: no {name} (no trial completed; the baseline's was {self.baseline:.6g})"
             word = "dropped" if self.direction == "maximize" else "rose"
-            return (f"regressed: {self.objective or 'score'} {word} from {self.baseline:.6g} to {self.current:.6g} "
+            return (f"regressed: {name} {word} from {self.baseline:.6g} to {self.current:.6g} "
                     f"(delta {self.delta:+.4g}, allowed {self.allowed:.4g} by {self.rule})")
         return self.verdict.value
 
@@ -345,13 +350,15 @@ def compare_experiment(baseline: ExperimentResult | None, current: ExperimentRes
         return Comparison(id=current.id, verdict=Verdict.NEW, current=current_score, direction=current.direction)
     baseline_score, baseline_folds = reference_folds(baseline)
     assert baseline_score is not None
+    score_name = next(iter(current.objectives), None)
     if current_score is None:  # every trial failed: as bad as it gets
         return Comparison(id=current.id, verdict=Verdict.REGRESSED, baseline=baseline_score,
                           direction=current.direction, tolerance=tolerance,
-                          allowed=tolerance.allowed(baseline_score))
-    return compare_scores(baseline_score, current_score, direction=current.direction, tolerance=tolerance,
-                          baseline_folds=baseline_folds, current_folds=current_folds, experiment_id=current.id,
-                          differences=paired_differences(baseline, current))
+                          allowed=tolerance.allowed(baseline_score), score_name=score_name)
+    row = compare_scores(baseline_score, current_score, direction=current.direction, tolerance=tolerance,
+                         baseline_folds=baseline_folds, current_folds=current_folds, experiment_id=current.id,
+                         differences=paired_differences(baseline, current))
+    return replace(row, score_name=score_name)
 
 
 def _same_score(baseline: ExperimentResult, current: ExperimentResult) -> bool:
