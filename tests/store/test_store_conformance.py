@@ -244,6 +244,22 @@ class TestStoreConformance:
         assert store.best_recorded([(*searched, None)]) == {}  # a single score measured neither
         assert store.best_recorded([searched])[EXP_A].score == 5.0  # without a name, every run counts
 
+    def test_best_configurations_come_from_runs_that_scored_the_latest_runs_first_objective(self, store: Store
+                                                                                          ) -> None:
+        def experiment(objectives: dict[str, str], scores: list[float], x: list[float]) -> ExperimentResult:
+            exp = make_experiment(EXP_A, scores, params=[{"x": v, "k": "a"} for v in x])
+            trials = [dataclasses.replace(t, values={name: t.score for name in objectives}) for t in exp.trials]
+            return dataclasses.replace(exp, objectives=objectives, trials=trials)
+
+        both = {"acc": "maximize", "speed": "maximize"}
+        record(store, "acc", make_document(experiment(both, [0.9, 0.8], [0.1, 0.2])), minutes=1)
+        reordered = dict(reversed(both.items()))
+        record(store, "speed", make_document(experiment(reordered, [50.0], [0.3])), minutes=2)
+        assert store.best_configurations(EXP_A, space_hash(SPACE), 5) == [{"x": 0.3, "k": "a"}]  # speed only
+        record(store, "acc again", make_document(experiment(both, [0.7], [0.4])), minutes=3)
+        assert store.best_configurations(EXP_A, space_hash(SPACE), 5) == [  # accuracy only, never speed's 50
+            {"x": 0.1, "k": "a"}, {"x": 0.2, "k": "a"}, {"x": 0.4, "k": "a"}]
+
     def test_best_configurations_follow_the_direction_of_the_latest_run(self, store: Store) -> None:
         p = [{"x": 0.1, "k": "a"}, {"x": 0.2, "k": "b"}]
         record(store, "max", make_document(make_experiment(EXP_A, [0.0, 9.0], params=p)), minutes=1)

@@ -159,23 +159,28 @@ class Store:
         """The ``k`` best distinct parameter sets ever recorded for ``experiment_id`` over the space
         ``space_hash``, best first (on ties, the earliest): the points a warm start would begin from.
 
-        Scores are compared in the direction of the latest run of that experiment and space; runs that
-        optimised the other way are left out.
+        Scores are compared in the direction and on the first objective of the latest run of that experiment
+        and space; runs that optimised the other way or scored another objective are left out.
         """
         if k <= 0:
             return []
         scope = ((experiments.c.experiment_id == experiment_id) & (experiments.c.space_hash == space_hash))
-        latest = (select(experiments.c.direction).join(runs, runs.c.run_id == experiments.c.run_id)
+        latest = (select(experiments.c.direction, experiments.c.objectives)
+                  .join(runs, runs.c.run_id == experiments.c.run_id)
                   .where(scope).order_by(runs.c.finished.desc(), runs.c.run_id.desc()).limit(1))
         with self._reading("read the history") as conn:
-            direction = conn.execute(latest).scalar()
-            if direction is None:
+            newest = conn.execute(latest).first()
+            if newest is None:
                 return []
+            direction, measured = newest.direction, _rows.score_name(newest.objectives)
+            comparable = [row.id for row in conn.execute(
+                select(experiments.c.id, experiments.c.objectives).where(scope, experiments.c.direction == direction))
+                if _rows.score_name(row.objectives) == measured]
             score = trials.c.score.desc() if direction == "maximize" else trials.c.score.asc()
             query = (select(trials.c.params)
                      .join(experiments, experiments.c.id == trials.c.experiment)
                      .join(runs, runs.c.run_id == experiments.c.run_id)
-                     .where(scope, experiments.c.direction == direction, trials.c.state == "COMPLETE",
+                     .where(experiments.c.id.in_(comparable), trials.c.state == "COMPLETE",
                             trials.c.score.is_not(None))
                      .order_by(score, runs.c.finished, runs.c.run_id, trials.c.number))
             return _distinct(conn.execute(query).scalars(), k)
