@@ -350,7 +350,7 @@ def compare_experiment(baseline: ExperimentResult | None, current: ExperimentRes
         return Comparison(id=current.id, verdict=Verdict.NEW, current=current_score, direction=current.direction)
     baseline_score, baseline_folds = reference_folds(baseline)
     assert baseline_score is not None
-    score_name = next(iter(current.objectives), None)
+    score_name = current.score_name
     if current_score is None:  # every trial failed: as bad as it gets
         return Comparison(id=current.id, verdict=Verdict.REGRESSED, baseline=baseline_score,
                           direction=current.direction, tolerance=tolerance,
@@ -366,8 +366,7 @@ def _same_score(baseline: ExperimentResult, current: ExperimentResult) -> bool:
     objectives, the same first objective (reordered objectives make another one the score)."""
     if baseline.direction != current.direction:
         return False
-    return not (baseline.objectives and current.objectives) or next(iter(baseline.objectives)) == next(
-        iter(current.objectives))
+    return not (baseline.objectives and current.objectives) or baseline.score_name == current.score_name
 
 
 def compare_documents(baseline: ResultsDocument, current: ResultsDocument, *,

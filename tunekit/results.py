@@ -207,6 +207,11 @@ class ExperimentResult:
     hypervolume_reference: dict[str, float] = field(default_factory=dict)
 
     @property
+    def score_name(self) -> str | None:
+        """The first objective's name, which the trials' ``score`` measures; ``None`` for a single score."""
+        return next(iter(self.objectives), None)
+
+    @property
     def best(self) -> TrialResult | None:
         """The best complete trial, or ``None`` when no trial completed."""
         return best_trial(self.trials, self.direction)
@@ -566,7 +571,7 @@ def _read_objective_tolerances(r: _Reader, data: Mapping[str, Any], where: str,
 def _check_values(r: _Reader, exp: ExperimentResult, where: str) -> None:
     """Each trial has every objective's value exactly when it is complete in a multi-objective experiment, the
     first one its score; the recorded Pareto front and selected trial are those of the trials."""
-    first = next(iter(exp.objectives), None)
+    first = exp.score_name
     for i, trial in enumerate(exp.trials):
         at = f"{where}.trials[{i}].values"
         if first is None or trial.state is not TrialState.COMPLETE:

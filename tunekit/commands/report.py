@@ -25,8 +25,7 @@ def _recorded_best(doc: ResultsDocument, given: str | None) -> dict[str, Recorde
         return None
     try:
         with open_store(url, root=root) as store:
-            return store.best_recorded((e.id, space_hash(e.space), e.direction, next(iter(e.objectives), None))
-                                       for e in doc.experiments)
+            return store.best_recorded((e.id, space_hash(e.space), e.direction, e.score_name) for e in doc.experiments)
     except TunekitError as exc:
         print(f"warning: the report shows no best-ever scores: {exc}", file=sys.stderr)
         return None

@@ -82,8 +82,7 @@ def finish_run(document: ResultsDocument, options: RunOptions, *, root: Path, st
     reported = False
     try:
         store = open_store(options.store, root=root)
-        searches = [(e.id, space_hash(e.space), e.direction, next(iter(e.objectives), None))
-                    for e in document.experiments]
+        searches = [(e.id, space_hash(e.space), e.direction, e.score_name) for e in document.experiments]
         outputs.recorded_best = store.best_recorded(searches)
         _write_reports(outputs, options)
         reported = True
