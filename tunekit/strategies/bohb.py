@@ -62,15 +62,14 @@ class BOHBStrategy(Strategy):
     taking the value it reported at the first step at or past that budget (as the pruners judge rungs); a
     complete trial counts at every budget with its final value. The model is shared by all of Hyperband's
     brackets. Those trials are split into the best ``top_fraction`` (at least ``min_points``) and the
-    rest (also at least ``min_points``: BOHB's reference implementation, hpbandster, fits neither density
-    on fewer than d + 1 points; with ``min_points + 2`` results the "rest" was two trials, a density so
-    narrow that the ratio mostly steered away from two bad points), a kernel density is fitted on each (a
-    product of truncated normals on the unit scale of each numeric dimension, log dimensions in log space,
-    and Aitchison-Aitken kernels for categoricals, with normal-reference bandwidths), and the proposal is
-    the best of ``n_candidates`` draws from the good density, widened by ``bandwidth_factor``, by the ratio
-    good / rest. A fraction ``random_fraction`` of
-    proposals (and every proposal until some budget has enough results) are random draws, which keeps
-    BOHB's guarantee of Hyperband's worst case.
+    rest (also at least ``min_points``, as in BOHB's reference implementation, hpbandster: a "rest" of a
+    couple of points is a density so narrow that the ratio mostly steers away from them), a kernel density
+    is fitted on each (a product of truncated normals on the unit scale of each numeric dimension, log
+    dimensions in log space, and Aitchison-Aitken kernels for categoricals, with normal-reference
+    bandwidths), and the proposal is the best of ``n_candidates`` draws from the good density, widened by
+    ``bandwidth_factor``, by the ratio good / rest. A fraction ``random_fraction`` of proposals (and every
+    proposal until some budget has enough results) are random draws, which keeps BOHB's guarantee of
+    Hyperband's worst case.
 
     Why a density model rather than tunekit's Gaussian process: a multi-fidelity search has many cheap
     low-budget results (ASHA's first rung holds every trial), the density costs O(trials) per proposal
