@@ -3,7 +3,8 @@
 ``distributed`` is an optional extra (``pip install 'tunekit[dask]'``), imported only here. Workers need
 tunekit installed, not the experiments: the objective travels pickled by value (see ``_pickling``). A
 worker that dies mid-trial makes the scheduler retry the trial elsewhere (its seed depends only on its
-number, so the retry computes the same thing); after ``allowed-failures`` deaths the trial fails. With a
+number, so the retry computes the same thing), as it recomputes a finished trial whose result was lost with
+its worker before the client fetched it; after ``allowed-failures`` deaths the trial fails. With a
 trial timeout each trial runs in a killable subprocess on the Dask worker.
 
 Live pruning: a trial's ``trial.report()`` on a Dask worker puts ``(number, step, value)`` on the run's
@@ -204,6 +205,11 @@ class DaskExecutor(Executor):
                 busy = answer_reports()
                 while finished.has_ready():
                     future = next(finished)
+                    if future.status == "lost":
+                        # Finished, then its result died with its worker before we fetched it: the
+                        # scheduler computes it again (same seed, same result); wait for that.
+                        finished.add(future)
+                        continue
                     trial = in_flight.pop(future)
                     running.pop(trial.number, None)
                     verdict = verdicts.pop(trial.number, None)
