@@ -26,8 +26,11 @@ def test_limits_that_few_trials_meet_are_named() -> None:
     rows = [(n, 0.5 + n / 200, n / 10) for n in range(10, 100, 9)]  # seconds 1.0 .. 9.1
     assert check_limits(experiment(rows, limits={"seconds": 20.0})) == []
     (hint,) = check_limits(experiment(rows, limits={"seconds": 1.5}))
-    assert hint == ("limits: only 1 of 10 complete trials meet the limits (9 miss seconds <= 1.5): loosen the "
+    assert hint == ("limits: only 1 of 10 complete trials meets the limits (9 miss seconds <= 1.5): loosen the "
                     "limit or move the space towards it")
+    more = [(n, 0.5 + n / 400, n / 10) for n in range(10, 200, 9)]  # 22 trials, seconds 1.0 .. 19.0
+    (two,) = check_limits(experiment(more, limits={"seconds": 2.0}))
+    assert two.startswith("limits: only 2 of 22 complete trials meet the limits (20 miss seconds <= 2)")
     (none,) = check_limits(experiment(rows, limits={"seconds": 0.5, "accuracy": 0.6}))
     assert none.startswith("limits: none of the 10 complete trials meets the limits (10 miss seconds <= 0.5)")
     assert check_limits(experiment(rows)) == []  # no limits, nothing to meet

@@ -203,7 +203,8 @@ def check_limits(exp: ExperimentResult) -> list[str]:
     if not feasible:
         return [(f"limits: none of the {len(complete)} complete trials meets the limits ({count} miss {limit}): "
                  "nothing is selected; loosen the limit or move the space towards it")]
-    return [(f"limits: only {len(feasible)} of {len(complete)} complete trials meet the limits ({count} miss "
+    verb = "meets" if len(feasible) == 1 else "meet"
+    return [(f"limits: only {len(feasible)} of {len(complete)} complete trials {verb} the limits ({count} miss "
              f"{limit}): loosen the limit or move the space towards it")]
 
 
