@@ -1075,7 +1075,15 @@ def _break_a_trials_values(exp):
     return f"trials[{complete[0]}].values", "expected a value for each objective"
 
 
+def _break_hypervolume_tolerance(exp):
+    if "objectives" in exp:
+        return None
+    exp["objective_tolerances"] = {"hypervolume": "1%"}
+    return "objective_tolerances.hypervolume", "a hypervolume tolerance needs two or three objectives"
+
+
 EXPERIMENT_BREAKS = [
+    _break_hypervolume_tolerance,
     _break_front, _break_selected, _break_objective_direction, _break_a_trials_values,
     _setter("limits", {"nothing": 1.0}, "limits.nothing", "not an objective"),
     _setter("objective_tolerances", {"nothing": "1%"}, "objective_tolerances.nothing",

@@ -560,6 +560,9 @@ def _read_objective_tolerances(r: _Reader, data: Mapping[str, Any], where: str,
     tolerances = r.get(data, "objective_tolerances", where, _is_obj, "an object", optional=True, default={})
     others = list(objectives)[1:]
     for name in tolerances:
+        if name == "hypervolume" and name not in objectives and not 2 <= len(objectives) <= 3:
+            raise r.fail(f"{where}.objective_tolerances.{name}",
+                         "a hypervolume tolerance needs two or three objectives (the Pareto front's hypervolume)")
         if name not in others and not (name == "hypervolume" and name not in objectives):
             raise r.fail(f"{where}.objective_tolerances.{name}",
                          f"not an objective after the first (those: {', '.join(others) or 'none'})")
