@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import statistics
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -59,3 +60,16 @@ def test_no_history_is_an_empty_series() -> None:
 
 def test_branch_commits_outside_git_is_none(tmp_path: Path) -> None:
     assert branch_commits(tmp_path) is None
+
+
+def test_a_reordered_first_objective_or_a_flipped_direction_starts_a_new_segment() -> None:
+    # the objectives may come from a module constant: the source hash alone does not see the reorder
+    accuracy = run("a", 0.9, 0)
+    history = [replace(accuracy, score_name="accuracy"), replace(run("b", 0.2, 1), score_name="seconds"),
+               replace(run("c", 0.3, 2), score_name="seconds"),
+               replace(run("c", 0.25, 3), score_name="seconds", direction="minimize")]
+    series = build_series("e.py::t", history, branch("a", "b", "c"))
+    assert [[(p.commit, p.best_score) for p in s.points] for s in series.segments] == [
+        [("a", 0.9)], [("b", 0.2)], [("c", 0.25)]]  # at c, only the latest run's search counts
+    assert [(s.score_name, s.direction) for s in series.segments] == [
+        ("accuracy", "maximize"), ("seconds", "maximize"), ("seconds", "minimize")]

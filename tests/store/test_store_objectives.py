@@ -38,6 +38,8 @@ def test_a_run_with_several_objectives_reads_back_whole(store_url: str, tmp_path
     with open_store(store_url, root=tmp_path) as store:
         assert store.record_run(doc, run_id="r", started=T0, finished=T0 + timedelta(minutes=1))
         back = store.document("r")
+        (stored,) = store.experiment_history("experiments/exp_mo.py::tune_mo")
+    assert stored.score_name == "accuracy"  # what its best score measured: history keeps measures apart
     assert back is not None
     (exp,) = back.experiments
     original = doc.experiments[0]
@@ -57,6 +59,7 @@ def test_a_single_objective_leaves_the_new_columns_null(store_url: str, tmp_path
     with open_store(store_url, root=tmp_path) as store:
         store.record_run(_document(single), run_id="r", started=T0, finished=T0)
         back = store.document("r")
+        assert store.experiment_history(single.id)[0].score_name is None
     assert back is not None and back.experiments[0].objectives == {} and back.experiments[0].trials[0].values is None
 
 

@@ -36,11 +36,14 @@ class Point:
 
 @dataclass(frozen=True)
 class Segment:
-    """Consecutive points that searched the same space with the same objective source."""
+    """Consecutive points that searched the same space with the same objective source, and scored the same
+    measure (first objective, ``None`` for a single score) in the same direction."""
 
     space_hash: str
     source_hash: str | None
     points: tuple[Point, ...]
+    score_name: str | None = None
+    direction: str = "maximize"
 
 
 @dataclass(frozen=True)
@@ -76,14 +79,25 @@ def _point(commit: str, date: str | None, author: str | None, runs: Sequence[Sto
                  fold_noise=statistics.median(noises) if noises else None)
 
 
+def _search(run: StoredExperiment) -> tuple[str, str | None, str | None, str]:
+    """What must stay the same for two runs' best scores to lie on one line."""
+    return run.space_hash, run.source_hash, run.score_name, run.direction
+
+
+def _segment(key: tuple[str, str | None, str | None, str], points: list[Point]) -> Segment:
+    space_hash, source_hash, score_name, direction = key
+    return Segment(space_hash, source_hash, tuple(points), score_name, direction)
+
+
 def build_series(experiment_id: str, history: Sequence[StoredExperiment],
                  commits: Sequence[CommitInfo] | None) -> Series:
     """The series of ``history`` (one experiment's runs, oldest first) along ``commits`` (the branch, oldest
     first; ``None`` outside git: commits in the order of their first run, dated by it).
 
-    A commit's runs are those with its latest run's space and source hashes (older runs of another search
-    at the same commit are left out); a point whose hashes differ from the previous point's starts a new
-    segment. The direction is the latest run's.
+    A commit's runs are those with its latest run's search: space and source hashes, first objective and
+    direction (older runs of another search at the same commit are left out); a point whose search differs
+    from the previous point's starts a new segment, so a reordered ``objectives=`` or a flipped direction
+    never puts seconds and accuracy on one line. The direction is the latest run's.
     """
     scored = [r for r in history if r.best_score is not None]
     unscored = len(history) - len(scored)
@@ -103,18 +117,17 @@ def build_series(experiment_id: str, history: Sequence[StoredExperiment],
         off_branch += sum(len(runs) for runs in by_commit.values()) - sum(len(by_commit[s]) for s, _, _ in order)
     segments: list[Segment] = []
     current: list[Point] = []
-    key: tuple[str, str | None] | None = None
+    key: tuple[str, str | None, str | None, str] | None = None
     for sha, date, author in order:
         runs = by_commit[sha]
-        latest = runs[-1]
-        here = (latest.space_hash, latest.source_hash)
-        same = [r for r in runs if (r.space_hash, r.source_hash) == here]
+        here = _search(runs[-1])
+        same = [r for r in runs if _search(r) == here]
         if key is not None and here != key:
-            segments.append(Segment(key[0], key[1], tuple(current)))
+            segments.append(_segment(key, current))
             current = []
         key = here
         current.append(_point(sha, date, author, same))
     if key is not None:
-        segments.append(Segment(key[0], key[1], tuple(current)))
+        segments.append(_segment(key, current))
     direction = scored[-1].direction if scored else (history[-1].direction if history else "maximize")
     return Series(experiment_id, direction, tuple(segments), off_branch=off_branch, unscored=unscored)

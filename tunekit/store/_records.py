@@ -71,6 +71,8 @@ class StoredExperiment:
     best_score_std: float | None
     best_folds: tuple[float, ...] | None
     best_params: Mapping[str, Any] | None
+    #: The first objective's name when the experiment has several (what ``best_score`` measured), else ``None``.
+    score_name: str | None = None
 
 
 @dataclass(frozen=True)

@@ -126,7 +126,8 @@ def stored_experiment(row: RowMapping) -> StoredExperiment:
         branch=row["branch"], space_hash=row["space_hash"], source_hash=row["source_hash"],
         strategy=row["strategy"], direction=row["direction"], status=row["status"],
         trial_count=row["trial_count"], best_score=row["best_score"], best_score_std=row["best_score_std"],
-        best_folds=None if folds is None else tuple(folds), best_params=_load(row["best_params"]))
+        best_folds=None if folds is None else tuple(folds), best_params=_load(row["best_params"]),
+        score_name=score_name(row["objectives"]))
 
 
 def _trial(row: RowMapping) -> TrialResult:
