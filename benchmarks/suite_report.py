@@ -22,22 +22,45 @@ BAYES = "tunekit-bayes"
 CLASSIC_GROUPS = ("classic synthetic", "classic scikit-learn")
 
 
+def _finished(config: SuiteConfig, caches: dict[str, RunCache], problem: str, budget: int) -> dict[str, list[float]]:
+    """The best loss per seed of each contender that finished every seed of ``problem`` at ``budget``."""
+    best: dict[str, list[float]] = {}
+    for contender in config.contenders:
+        runs = [caches[contender].get(problem, budget, seed) for seed in range(config.seeds_of(problem))]
+        if all(run is not None for run in runs):
+            best[contender] = [min(run.losses[:budget]) for run in runs if run is not None]
+    return best
+
+
 def collect(config: SuiteConfig, caches: dict[str, RunCache], budget: int) -> list[ProblemSummary]:
     """Summaries of the problems that have ``budget`` and whose every contender finished every seed."""
-    summaries = []
+    return [summary for summary, missing in _collect_all(config, caches, budget) if not missing]
+
+
+def collect_partial(config: SuiteConfig, caches: dict[str, RunCache],
+                    budget: int) -> dict[tuple[str, ...], list[ProblemSummary]]:
+    """The problems with ``budget`` that some contenders have not finished, by the contenders missing, each
+    ranked and scored among the contenders that finished it (random search, the reference, among them)."""
+    partial: dict[tuple[str, ...], list[ProblemSummary]] = {}
+    for summary, missing in _collect_all(config, caches, budget):
+        if missing:
+            partial.setdefault(missing, []).append(summary)
+    return partial
+
+
+def _collect_all(config: SuiteConfig, caches: dict[str, RunCache],
+                 budget: int) -> list[tuple[ProblemSummary, tuple[str, ...]]]:
+    found = []
     for problem in config.problems():
         if budget not in config.budgets(problem):
             continue
-        best: dict[str, list[float]] = {}
-        for contender in config.contenders:
-            runs = [caches[contender].get(problem, budget, seed) for seed in range(config.seeds_of(problem))]
-            if any(run is None for run in runs):
-                break
-            best[contender] = [min(run.losses[:budget]) for run in runs if run is not None]
-        else:
-            summaries.append(summarise_problem(problem, group_of_problem(problem), budget, best,
-                                               reference=REFERENCE, optimum=get_problem(problem).optimum))
-    return summaries
+        best = _finished(config, caches, problem, budget)
+        if REFERENCE not in best or len(best) < 2:
+            continue
+        missing = tuple(c for c in config.contenders if c not in best)
+        found.append((summarise_problem(problem, group_of_problem(problem), budget, best, reference=REFERENCE,
+                                        optimum=get_problem(problem).optimum), missing))
+    return found
 
 
 def _groups(summaries: list[ProblemSummary], contenders: Sequence[str]) -> list[GroupSummary]:
@@ -204,6 +227,12 @@ def render(config: SuiteConfig, caches: dict[str, RunCache]) -> str:
     if config.long_dimensions:
         out += _budget_section(f"Budget {config.long_budget} "
                                f"({', '.join(f'{d}-D' for d in config.long_dimensions)} only)", long, contenders)
+    for budget in sorted({config.budget, *([config.long_budget] if config.long_dimensions else [])}):
+        for missing, summaries in collect_partial(config, caches, budget).items():
+            present = [c for c in contenders if c not in missing]
+            out += _budget_section(
+                f"Budget {budget}, problems without {', '.join(missing)}: ranked among the other {len(present)}",
+                summaries, present)
     if BAYES in contenders:
         out += [f"## Where `{BAYES}` is worse than random search (budget {config.budget})", "",
                 *_worse_list(main, BAYES)]

@@ -6,6 +6,7 @@ import io
 import json
 import math
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -153,6 +154,20 @@ def test_an_interrupted_run_keeps_what_finished_and_the_report_says_partial(tmp_
     report = render(_config(2), reopened)
     assert "**PARTIAL: 1 of 2 problems complete at budget 6" in report
     assert "| branin |" in report and "| rosenbrock5 |" not in report
+
+
+def test_problems_a_contender_has_not_finished_are_ranked_among_the_others(tmp_path: Path) -> None:
+    three = (*CONTENDERS, "tunekit-evolution")
+    config = replace(_config(1), contenders=three)
+    caches = open_caches(tmp_path, three)
+    run_tasks(plan_tasks(config, caches, dict.fromkeys(three, "code-1"), contenders=CONTENDERS), caches,
+              dict.fromkeys(three, "code-1"), workers=1, log=io.StringIO())
+    report = render(config, caches)
+    assert "**PARTIAL: 0 of 2 problems complete at budget 6" in report
+    partial = report.split("## Budget 6, problems without tunekit-evolution: ranked among the other 2")[1]
+    ranks = partial.split("### Mean normalised score")[0]
+    assert "(1 = best of 2;" in ranks and "| tunekit-grid |" in ranks and "| tunekit-random |" in ranks
+    assert "tunekit-evolution |" not in partial.split("\n## ")[0]
 
 
 def test_bbob_problems_have_cocos_optimum() -> None:
