@@ -2,15 +2,18 @@
 
     python -m benchmarks.worse_than_random                       # tunekit-bayes, BBOB d = 2, 5, 21 seeds
     python -m benchmarks.worse_than_random --seeds 11 --dimensions 2
+    python -m benchmarks.worse_than_random --functions --classic svc_breast_cancer forest_wine --seeds 15
     python -m benchmarks.worse_than_random --report-only         # rewrite the report from the JSON
 
 The broad benchmark (``python -m benchmarks.strategies --suite bbob``) counts the problems where a
 contender's median best loss over 3 seeds is above random search's. With 3 seeds that count is mostly
 noise: two medians of three runs each. This check runs the contender and random search for more seeds on
-the same problems (the benchmark's instances; the seeds are 0..N-1, so the first three are the
-benchmark's) and reports per problem:
+the same problems (the benchmark's BBOB instances, and any of its classic problems; the seeds are
+0..N-1, so the first ones are the benchmark's: 3 for BBOB, 5 for the classic problems) and reports per
+problem:
 
-- the median best loss of both over all seeds, and over the first three (the benchmark's verdict);
+- the median best regret (best loss minus the optimum; for the scikit-learn tasks the best CV error) of
+  both over all seeds, and over the benchmark's seeds (its verdict);
 - ``P(better)``: the chance that a run of the contender beats a run of random search (ties count half),
   the Mann-Whitney U statistic over the number of pairs;
 - ``p``: the one-sided Mann-Whitney U test of "the contender's best losses tend to be larger", so a small
@@ -41,18 +44,19 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.bbob import FUNCTIONS, INSTANCES, bbob_names, bbob_problem
+from benchmarks.bbob import FUNCTIONS, INSTANCES, bbob_names
 from benchmarks.contenders import CONTENDERS, run_contender
+from benchmarks.problems import PROBLEMS
 from benchmarks.ranking import TARGET
 from benchmarks.run_cache import code_fingerprint
-from benchmarks.suite_run import REFERENCE
+from benchmarks.suite_run import REFERENCE, SuiteConfig, get_problem
 
 HERE = Path(__file__).resolve().parent
 RESULTS_JSON = HERE / "results" / "worse_than_random.json"
 REPORT_MD = HERE / "RESULTS-worse-than-random.md"
 SCHEMA = "tunekit.bench.worse-than-random/1"
-#: The broad benchmark's seeds per problem: the verdict this check re-examines.
-BENCHMARK_SEEDS = 3
+#: The broad benchmark's seeds per problem (BBOB 3, classic 5): the verdict this check re-examines.
+BENCHMARK = SuiteConfig()
 #: A one-sided p below this counts as worse than random search beyond noise.
 ALPHA = 0.05
 
@@ -68,6 +72,7 @@ class Verdict:
     reference_median_first: float
     p_better: float
     p_value: float
+    first: int
 
     @property
     def worse_at_benchmark_seeds(self) -> bool:
@@ -82,8 +87,9 @@ class Verdict:
         return self.p_value < ALPHA
 
 
-def compare(problem: str, losses: Sequence[float], reference: Sequence[float]) -> Verdict:
-    """The verdict on one problem from the contender's and random search's best losses (regrets), per seed.
+def compare(problem: str, losses: Sequence[float], reference: Sequence[float], first: int = 3) -> Verdict:
+    """The verdict on one problem from the contender's and random search's best regrets, per seed (the
+    ``first`` seeds are the broad benchmark's).
 
     Regrets below :data:`~benchmarks.ranking.TARGET` count as equal, as in the benchmark's ranks.
     """
@@ -94,14 +100,14 @@ def compare(problem: str, losses: Sequence[float], reference: Sequence[float]) -
     pairs = mine[:, None] - theirs[None, :]
     p_better = float(np.mean(pairs < 0) + 0.5 * np.mean(pairs == 0))
     p_value = float(mannwhitneyu(mine, theirs, alternative="greater").pvalue)
-    first = min(BENCHMARK_SEEDS, len(mine), len(theirs))
+    first = min(first, len(mine), len(theirs))
     return Verdict(problem, float(np.median(mine)), float(np.median(theirs)), float(np.median(mine[:first])),
-                   float(np.median(theirs[:first])), p_better, p_value)
+                   float(np.median(theirs[:first])), p_better, p_value, first)
 
 
 def _run(task: tuple[str, str, int, int]) -> tuple[str, str, int, float]:
     contender, name, budget, seed = task
-    problem = bbob_problem(name)
+    problem = get_problem(name)
     run = run_contender(contender, problem.space, problem.loss, budget=budget, seed=seed)
     return contender, name, seed, min(run.losses) - float(problem.optimum or 0.0)
 
@@ -151,30 +157,30 @@ def verdicts(results: dict[str, Any], contender: str, problems: list[str], seeds
         regrets = {c: [results["runs"].get(_key(c, name, budget, s), {}).get("regret") for s in range(seeds)]
                    for c in (contender, REFERENCE)}
         if all(r is not None for values in regrets.values() for r in values):
-            found.append(compare(name, regrets[contender], regrets[REFERENCE]))
+            found.append(compare(name, regrets[contender], regrets[REFERENCE], BENCHMARK.seeds_of(name)))
     return found
 
 
 def report(found: list[Verdict], contender: str, seeds: int, budget: int, command: str) -> str:
     """The Markdown report: the counts, then every problem flagged by either rule."""
-    at_three = [v for v in found if v.worse_at_benchmark_seeds]
+    at_benchmark_seeds = [v for v in found if v.worse_at_benchmark_seeds]
     worse = [v for v in found if v.worse_median]
     significant = [v for v in found if v.significantly_worse]
     lines = [
         f"# Is `{contender}` worse than random search? ({seeds} seeds)", "",
         "Generated by `python -m benchmarks.worse_than_random` (see its docstring).", "",
         f"- Last command: `{command}`, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC",
-        (f"- BBOB problems: {len(found)}; budget {budget}; seeds 0..{seeds - 1} for `{contender}` and "
-        f"`{REFERENCE}`; regrets below {TARGET:g} count as equal."),
-        (f"- Median worse than random search's over the benchmark's {BENCHMARK_SEEDS} seeds (the broad "
-        f"benchmark's count): **{len(at_three)}**"),
+        (f"- Problems: {len(found)}; budget {budget}; seeds 0..{seeds - 1} for `{contender}` and "
+         f"`{REFERENCE}`; regrets below {TARGET:g} count as equal."),
+        (f"- Median worse than random search's over the benchmark's seeds ({BENCHMARK.seeds} per BBOB problem, "
+         f"{BENCHMARK.classic_seeds} per classic one: the broad benchmark's count): **{len(at_benchmark_seeds)}**"),
         f"- Median worse over all {seeds} seeds: **{len(worse)}**",
         (f"- Worse beyond noise (one-sided Mann-Whitney U, p < {ALPHA}, not corrected for the "
         f"{len(found)} tests): **{len(significant)}**"),
         (f"- Mean P(better) over the problems (the chance that a run of `{contender}` beats a run of random "
         f"search): {np.mean([v.p_better for v in found]) if found else float('nan'):.3f}"), "",
         "Problems flagged by any rule:", "",
-        f"| problem | median ({seeds}) | random's | median (first {BENCHMARK_SEEDS}) | random's | P(better) | p |",
+        f"| problem | median ({seeds}) | random's | median (benchmark's seeds) | random's | P(better) | p |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     flagged = [v for v in found if v.worse_at_benchmark_seeds or v.worse_median or v.significantly_worse]
@@ -190,16 +196,18 @@ def report(found: list[Verdict], contender: str, seeds: int, budget: int, comman
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.worse_than_random", description=__doc__.split("\n")[0])
     parser.add_argument("--contender", default="tunekit-bayes", choices=[c for c in CONTENDERS if c != REFERENCE])
-    parser.add_argument("--functions", nargs="+", type=int, default=list(FUNCTIONS))
+    parser.add_argument("--functions", nargs="*", type=int, default=list(FUNCTIONS),
+                        help="BBOB functions (none: no BBOB problem)")
     parser.add_argument("--dimensions", nargs="+", type=int, default=[2, 5])
     parser.add_argument("--instances", nargs="+", type=int, default=list(INSTANCES))
+    parser.add_argument("--classic", nargs="*", default=[], choices=list(PROBLEMS), help="classic problems too")
     parser.add_argument("--seeds", type=int, default=21, help="seeds per problem (default 21)")
     parser.add_argument("--budget", type=int, default=50)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="runs at a time")
     parser.add_argument("--out", type=Path, default=HERE, help="folder for the report and results/")
     parser.add_argument("--report-only", action="store_true", help="rewrite the report from the JSON")
     args = parser.parse_args(argv)
-    problems = bbob_names(tuple(args.functions), tuple(args.dimensions), tuple(args.instances))
+    problems = bbob_names(tuple(args.functions), tuple(args.dimensions), tuple(args.instances)) + args.classic
     path = args.out / "results" / RESULTS_JSON.name
     results = _load(path) if args.report_only else run(args.contender, problems, args.seeds, args.budget,
                                                         args.workers, path)

@@ -36,7 +36,7 @@ def test_the_report_counts_each_rule_and_bolds_what_is_worse_beyond_noise() -> N
     worse = compare("bbob_f021_i01_d02", [2.0, 3.0, 4.0, 5.0, 6.0, 7.0], [0.1, 0.2, 0.3, 0.4, 0.5, 0.6])
     fine = compare("bbob_f001_i01_d02", [0.1] * 6, [1.0] * 6)
     text = report([worse, fine], "tunekit-bayes", 6, 50, "python -m benchmarks.worse_than_random")
-    assert "(the broad benchmark's count): **1**" in text
+    assert "the broad benchmark's count): **1**" in text
     assert "not corrected for the 2 tests): **1**" in text
     assert "| **bbob_f021_i01_d02** |" in text
     assert "bbob_f001_i01_d02" not in text
@@ -52,4 +52,16 @@ def test_the_command_runs_only_what_is_missing(tmp_path: Path, capsys: pytest.Ca
     assert len(saved["runs"]) == 6 and all(run["regret"] >= 0 for run in saved["runs"].values())
     assert main(args) == 0
     assert "0 runs to do" in capsys.readouterr().out
-    assert "BBOB problems: 1; budget 12;" in (tmp_path / "RESULTS-worse-than-random.md").read_text()
+    assert "Problems: 1; budget 12;" in (tmp_path / "RESULTS-worse-than-random.md").read_text()
+
+
+def test_classic_problems_are_judged_on_the_broad_benchmarks_five_seeds_first(tmp_path: Path) -> None:
+    args = ["--functions", "--classic", "branin", "--seeds", "7", "--workers", "1", "--budget", "8",
+            "--out", str(tmp_path)]
+    assert main(args) == 0
+    saved = json.loads((tmp_path / "results" / "worse_than_random.json").read_text())
+    assert sorted(saved["runs"]) == sorted(f"{c}/branin/8/{seed}" for c in ("tunekit-bayes", "tunekit-random")
+                                           for seed in range(7))
+    assert "Problems: 1; budget 8; seeds 0..6" in (tmp_path / "RESULTS-worse-than-random.md").read_text()
+    verdict = compare("branin", [1.0] * 5 + [9.0, 9.0], [2.0] * 7, first=5)
+    assert (verdict.first, verdict.median_first, verdict.worse_at_benchmark_seeds) == (5, 1.0, False)
