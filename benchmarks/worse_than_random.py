@@ -21,7 +21,8 @@ problem:
 
 Only the best loss of each run is kept, with the code fingerprint of its contender
 (:func:`benchmarks.run_cache.code_fingerprint`), in ``results/worse_than_random.json``; running again
-runs only what is missing or was made by other code. The report is ``RESULTS-worse-than-random.md``.
+runs only what is missing or was made by other code. The report is ``RESULTS-worse-than-random.md``: every
+problem the results hold for the contender, budget and number of seeds, whichever command ran it.
 """
 
 from __future__ import annotations
@@ -211,7 +212,10 @@ def main(argv: list[str] | None = None) -> int:
     path = args.out / "results" / RESULTS_JSON.name
     results = _load(path) if args.report_only else run(args.contender, problems, args.seeds, args.budget,
                                                         args.workers, path)
-    found = verdicts(results, args.contender, problems, args.seeds, args.budget)
+    # the report covers every problem the results hold (an earlier command's too), the command's first
+    saved = sorted({key.split("/")[1] for key in results["runs"]
+                    if key.startswith(f"{args.contender}/")} - set(problems))
+    found = verdicts(results, args.contender, problems + saved, args.seeds, args.budget)
     command = "python -m benchmarks.worse_than_random " + shlex.join(argv if argv is not None else sys.argv[1:])
     (args.out / REPORT_MD.name).write_text(report(found, args.contender, args.seeds, args.budget, command.strip()))
     print(f"wrote {args.out / REPORT_MD.name}: {len(found)} problems", flush=True)

@@ -63,5 +63,7 @@ def test_classic_problems_are_judged_on_the_broad_benchmarks_five_seeds_first(tm
     assert sorted(saved["runs"]) == sorted(f"{c}/branin/8/{seed}" for c in ("tunekit-bayes", "tunekit-random")
                                            for seed in range(7))
     assert "Problems: 1; budget 8; seeds 0..6" in (tmp_path / "RESULTS-worse-than-random.md").read_text()
+    assert main([*args[:2], "rosenbrock5", *args[3:]]) == 0  # another problem: the report has both
+    assert "Problems: 2; budget 8; seeds 0..6" in (tmp_path / "RESULTS-worse-than-random.md").read_text()
     verdict = compare("branin", [1.0] * 5 + [9.0, 9.0], [2.0] * 7, first=5)
     assert (verdict.first, verdict.median_first, verdict.worse_at_benchmark_seeds) == (5, 1.0, False)
