@@ -19,7 +19,7 @@ from tunekit.results import (
     trial_to_dict,
 )
 from tunekit.run import tune
-from tunekit.trial import ObjectiveValueError, TrialResult, TrialState, parse_objectives
+from tunekit.trial import ObjectiveValueError, Trial, TrialPruned, TrialResult, TrialState, parse_objectives
 
 OBJECTIVES = {"accuracy": "maximize", "seconds": "minimize"}
 
@@ -119,6 +119,28 @@ def test_tune_records_every_objective_the_front_and_the_selected_trial() -> None
     assert selected in front
     # the best trial ignores the limit, the selected one does not
     assert record.best is not None and record.best.score == max(t.score or 0.0 for t in complete)
+
+
+@pytest.mark.parametrize("stop", ["return", "return-none-dict", "raise"])
+def test_a_pruned_trial_of_several_objectives_is_pruned_however_it_stops(stop: str) -> None:
+    # The README's "raise TrialPruned()  # or just return": a bare return carries no objectives, and must not
+    # fail the trial for it.
+    @tunable(space={"x": Integer(1, 8)}, strategy="grid", pruner="asha:max_resource=4", trials=8, seed=0,
+             objectives=OBJECTIVES)
+    def pruned(x: int, trial: Trial) -> dict[str, float] | None:
+        for step in range(1, 5):
+            trial.report((9 - x) * step / 4, step=step)  # later grid points are worse: ASHA stops them
+            if trial.should_prune():
+                if stop == "raise":
+                    raise TrialPruned()
+                return None if stop == "return" else {}
+        return {"accuracy": float(9 - x), "seconds": 1.0}
+
+    record = tune(pruned)
+    states = [t.state for t in record.trials]
+    assert TrialState.FAIL not in states, [t.error for t in record.trials]
+    assert TrialState.PRUNED in states and TrialState.COMPLETE in states
+    assert all(t.values is None and t.score is not None for t in record.trials if t.state is TrialState.PRUNED)
 
 
 def test_the_record_round_trips_and_a_tampered_one_is_refused() -> None:

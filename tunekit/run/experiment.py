@@ -101,7 +101,7 @@ def bind_objective(function: Callable[..., Any], spec: TunableSpec, fixtures: Ma
         if takes_trial:
             kwargs[TRIAL_ARGUMENT] = trial
         value = function(**kwargs)
-        if not names:
+        if not names or trial.should_prune():  # a pruned trial's return value is not read: it is PRUNED
             return value
         if inspect.isgenerator(value):
             return _objectives_at_end(value, names)
