@@ -113,9 +113,39 @@ def test_grid_restore_continues_where_the_run_stopped():
 def test_grid_restore_past_the_end_asks_nothing():
     space = Space({"a": Integer(0, 2)})
     strategy = GridStrategy(space, seed=0)
-    strategy.restore(_observe([{"a": 0}] * 5))  # e.g. a resumed run that had more trials than points
+    # e.g. a resumed run that had more trials than points
+    strategy.restore(_observe([{"a": 0}, {"a": 1}, {"a": 2}, {"a": 0}, {"a": 1}]))
     assert strategy.ask(3) == []
     assert strategy.n_asked == 5
+
+
+@pytest.mark.parametrize("space", [
+    Space({"a": Integer(0, 9), "b": Integer(0, 2)}),
+    Space({"model": Categorical(["svc", "knn"]), "C": Categorical([1, 10, 100]).when(model="svc"),
+           "k": Integer(1, 12).when(model="knn")}),
+], ids=["flat", "conditional"])
+@pytest.mark.parametrize("first, then", [(12, 30), (12, None), (12, 20), (5, 6)])
+def test_an_extended_grid_search_evaluates_the_points_left_each_once(space, first, then):
+    # `--resume --trials 30` after a 12-trial subset: the resumed order is another one; the grid goes on
+    # with the points not evaluated yet instead of repeating some and never reaching others
+    done = GridStrategy(space, seed=4, budget=first).ask(100)
+    resumed = GridStrategy(space, seed=4, budget=then)
+    resumed.restore(_observe(done))
+    assert resumed.n_asked == len(done)
+    more = resumed.ask(100)
+    keys = [_key(p) for p in done + more]
+    assert len(keys) == len(set(keys))  # nothing twice
+    assert len(keys) == min(then or resumed.grid_size, resumed.grid_size)
+    assert len(GridStrategy(space, seed=4, budget=then).ask(100)) == len(keys)  # as many as a fresh run
+
+
+def test_a_grid_search_resumed_after_losing_a_running_trial_evaluates_it():
+    # with parallel workers a trial may be lost in flight: its point is still evaluated, the others not twice
+    space = Space({"a": Integer(0, 7)})
+    full = GridStrategy(space, seed=0).ask(100)
+    resumed = GridStrategy(space, seed=0)
+    resumed.restore(_observe(full[:3] + full[4:6]))
+    assert [p["a"] for p in resumed.ask(100)] == [3, 6, 7]
 
 
 # --- random -------------------------------------------------------------------------------------------

@@ -26,6 +26,10 @@ class GridStrategy(Strategy):
     Start points (observations restored with ``warm_start=True``) are trials of the budget: the grid
     skips the points equal to one of them rather than evaluating them twice, and a subset is drawn from
     the remaining points for the budget left after them.
+
+    A resumed search continues its own order exactly. When its trials are not that order's beginning (the
+    budget changed since, e.g. ``--resume --trials 30`` after 12 trials of a 30-point grid) it evaluates
+    the points not yet evaluated instead, each once: a seeded subset of them for the budget left.
     """
 
     name = "grid"
@@ -40,6 +44,7 @@ class GridStrategy(Strategy):
             self._listed)
         self._skipped: list[int] = []  # grid indices of start points, ascending
         self._order = self._choose(budget)
+        self._offset = 0  # positions before this were evaluated by an earlier run with another order
 
     def _choose(self, room: int | None) -> Any:
         """The positions (among the points not skipped) to evaluate in a budget of ``room``; ``None``: all."""
@@ -51,9 +56,10 @@ class GridStrategy(Strategy):
 
     @property
     def max_trials(self) -> int:
-        return self.grid_size - len(self._skipped) if self._order is None else len(self._order)
+        return self._offset + (self.grid_size - len(self._skipped) if self._order is None else len(self._order))
 
     def _combination(self, position: int) -> dict[str, Any]:
+        position -= self._offset
         index = position if self._order is None else int(self._order[position])
         for skipped in self._skipped:  # the index-th point that is not skipped
             if skipped > index:
@@ -76,8 +82,21 @@ class GridStrategy(Strategy):
     def restore(self, observations: Sequence[Observation]) -> None:
         """Continue after ``observations``: its own proposals, and start points that it skips from now on."""
         start = [obs for obs in observations if obs.warm_start]
+        own = [obs for obs in observations if not obs.warm_start]
         indices = {self.space.grid_index(obs.params) for obs in start}
         self._skipped = sorted(i for i in indices if i is not None)
         self._order = self._choose(None if self.budget is None else self.budget - len(start))
+        self._offset = 0
+        expected = [self.space.grid_index(self._combination(p)) for p in range(min(len(own), self.max_trials))]
+        if sorted(map(self._index_key, expected)) != sorted(self._index_key(self.space.grid_index(o.params))
+                                                            for o in own):
+            done = {self.space.grid_index(obs.params) for obs in observations}
+            self._skipped = sorted(i for i in done if i is not None)
+            self._order = self._choose(None if self.budget is None else self.budget - len(observations))
+            self._offset = len(own)
         super().restore(observations)
-        self.n_asked = len(observations) - len(start)
+        self.n_asked = len(own)
+
+    @staticmethod
+    def _index_key(index: int | None) -> int:
+        return -1 if index is None else index
