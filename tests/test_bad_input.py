@@ -28,6 +28,8 @@ CASES = {
     "bad_trials": ("{'lr': Real(0.1, 1)}, trials=0", "def f(lr)", "trials: expected a positive integer, got 0"),
     "bad_seed": ("{'lr': Real(0.1, 1)}, seed='abc'", "def f(lr)",
                  "seed: expected a non-negative integer, got 'abc'"),
+    "seed_too_large": ("{'lr': Real(0.1, 1)}, seed=2**70", "def f(lr)",
+                       "seed: expected an integer from 0 to 2**63 - 1, got 1180591620717411303424"),
     "unknown_argument": ("{'lr': Real(0.1, 1)}, budget=5", "def f(lr)", "unknown argument 'budget'*"),
     "reserved_trial_name": ("{'trial': Real(0.1, 1)}", "def f(trial)",
                             "space['trial']: 'trial' is reserved for the trial handle"),

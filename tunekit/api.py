@@ -296,7 +296,7 @@ def build_spec(fn: Callable[..., Any], *, space: Any, strategy: Any = None, tria
     direction = next(iter(declared.values())) if declared else validation.direction(
         "maximize" if direction is None else direction)
     tolerance, objective_tolerances = check_tolerance(tolerance, declared)
-    seed = validation.count("seed", seed, minimum=0)
+    seed = validation.seed("seed", seed)
     workers = validation.workers("workers", workers)
     trial_timeout = validation.seconds("trial_timeout", trial_timeout)
     if pruner is not None:

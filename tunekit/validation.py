@@ -45,6 +45,18 @@ def count(name: str, value: Any, *, minimum: int = 1, text: bool = False) -> int
     return int(value)
 
 
+#: The largest seed: what the run store's 64-bit integer columns hold.
+MAX_SEED = 2**63 - 1
+
+
+def seed(name: str, value: Any, *, text: bool = False) -> int | None:
+    """A seed from 0 to :data:`MAX_SEED`, or ``None`` when not set."""
+    number = count(name, value, minimum=0, text=text)
+    if number is not None and number > MAX_SEED:
+        raise SpecError(f"{name}: expected an integer from 0 to 2**63 - 1, got {value!r:.40}")
+    return number
+
+
 def seconds(name: str, value: Any, *, text: bool = False) -> float | None:
     """A positive, finite number of seconds, or ``None`` when not set."""
     if value is None:

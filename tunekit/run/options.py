@@ -135,7 +135,7 @@ def parse_options(raw: Mapping[str, Any], *, root: Path) -> RunOptions:
     r = _Reader(raw)
     strategy = r.parsed("strategy", lambda v: validation.strategy_name("--strategy", v))
     trials = r.count("trials", 1)
-    seed = r.count("seed", 0)
+    seed = r.parsed("seed", lambda raw: validation.seed("--seed", raw, text=True))
     top = r.count("top", 1)
     workers = "auto" if r.get("workers") == "auto" else r.count("workers", 1)
     trial_timeout = r.seconds("trial_timeout")

@@ -127,7 +127,7 @@ def tune(fn: Callable[..., Any], /, *, fixtures: Mapping[str, Any] | None = None
         store = store_url(store, load_tool_config(root).store)
     options = RunOptions(
         strategy=validation.strategy_name("strategy", strategy), trials=validation.count("trials", trials),
-        seed=validation.count("seed", seed, minimum=0), workers=validation.workers("workers", workers),
+        seed=validation.seed("seed", seed), workers=validation.workers("workers", workers),
         trial_timeout=validation.seconds("trial_timeout", trial_timeout), dask=dask, pruner=pruner,
         search_timeout=validation.seconds("timeout", timeout), resume=resume, baseline=loaded,
         tolerance=None if tolerance is None else Tolerance.parse(tolerance), warm_start=warm_start, store=store)
