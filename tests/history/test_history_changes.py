@@ -65,6 +65,25 @@ def test_a_flat_series_without_noise_flags_nothing() -> None:
     assert detect_changes(Series("e", "maximize", (Segment("s", None, points),))) == []
 
 
+def _exact(scores: list[float], direction: str = "maximize") -> Series:
+    points = tuple(Point(f"c{i}", None, None, 1, score, None, None) for i, score in enumerate(scores))
+    return Series("e", direction, (Segment("s", None, points),))
+
+
+def test_every_move_of_an_exact_series_is_a_change_at_its_commit() -> None:
+    # a seeded experiment on one hold-out score, one run per commit: no noise to measure, every move is real
+    changes = detect_changes(_exact([0.895] * 5 + [0.695, 0.695, 0.295]))
+    assert [(c.kind, c.commit, c.before, c.after) for c in changes] == [
+        ("regression", "c5", 0.895, 0.695), ("regression", "c7", 0.695, 0.295)]
+    assert [c.kind for c in detect_changes(_exact([3.0] * 4 + [2.0], direction="minimize"))] == ["improvement"]
+
+
+def test_without_evidence_of_exactness_a_series_without_noise_flags_nothing() -> None:
+    assert detect_changes(_exact([0.9, 0.7, 0.8])) == []  # too short to tell
+    # as many moves as repeats: scatter is measured, and these moves are within it
+    assert detect_changes(_exact([0.95, 0.96, 0.95, 0.95, 0.97, 0.95, 0.96, 0.95])) == []
+
+
 def test_bad_settings_are_refused() -> None:
     with pytest.raises(ValueError, match="window must be >= 1"):
         detect_changes(synthetic(5), window=0)

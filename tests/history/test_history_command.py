@@ -24,11 +24,11 @@ def git(root: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True).stdout
 
 
-def document(commit: str, scores: dict[str, float]) -> ResultsDocument:
+def document(commit: str, scores: dict[str, float], *, folds: bool = True) -> ResultsDocument:
     experiments = []
     for exp_id, score in scores.items():
-        trial = TrialResult(number=0, params={"x": 0.5}, state=TrialState.COMPLETE, score=score, score_std=1.0,
-                            folds=[score] * 5, duration_s=1.0)
+        trial = TrialResult(number=0, params={"x": 0.5}, state=TrialState.COMPLETE, score=score,
+                            score_std=1.0 if folds else None, folds=[score] * 5 if folds else None, duration_s=1.0)
         experiments.append(ExperimentResult(id=exp_id, strategy="random", direction="maximize", seed=0,
                                             budget={"trials": 1}, space=SPACE, trials=[trial], duration_s=1.0))
     return ResultsDocument(experiments=experiments, tunekit_version="0.1.0", created=T0.isoformat(),
@@ -88,6 +88,20 @@ def test_fail_on_regression_fails_only_when_the_newest_commit_regressed(
     assert "REGRESSION" in captured.out and "1 runs from commits not on this branch" in captured.out
     assert run_subcommand("history", ["experiments/exp_b.py", "--fail-on-regression"]) == 0
     assert run_subcommand("history", ["-k", "exp_a"]) == 0  # without the flag, a report only
+
+
+def test_a_seeded_hold_out_score_regressing_at_the_newest_commit_fails(
+        project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # one exact score per commit (no folds, no scatter): the drop at the newest commit is a regression
+    shas = git(project, "rev-list", "--first-parent", "--reverse", "HEAD").split()
+    with open_store(None, root=project) as store:
+        for i, sha in enumerate(shas):
+            score = 0.895 if i < 35 else 0.695 if i < 39 else 0.295
+            at = T0 + timedelta(minutes=i)
+            store.record_run(document(sha, {EXP_A: score}, folds=False), run_id=f"run-{i}", started=at, finished=at)
+    assert run_subcommand("history", [EXP_A, "--fail-on-regression", "--json"]) == 1
+    changes = json.loads(capsys.readouterr().out)["experiments"][0]["changes"]
+    assert [(c["kind"], c["commit"]) for c in changes] == [("regression", shas[35]), ("regression", shas[39])]
 
 
 def test_an_older_regression_does_not_fail(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
