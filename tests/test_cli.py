@@ -152,6 +152,10 @@ def test_exit_4_on_usage_errors(project: pytest.Pytester, run_tunekit, args: lis
 @pytest.mark.parametrize("toml, message", [
     ("[tool.tunekit]\npaths = 3\n", "[[]tool.tunekit[]] paths: expected a list of strings, got 3"),
     ("[tool]\ntunekit = 3\n", "[[]tool.tunekit[]] must be a table, got tunekit = 3"),
+    # a typo: pytest would search the whole project instead (and with two paths, skip the missing one)
+    ("[tool.tunekit]\npaths = ['experiment']\n", "[[]tool.tunekit[]] paths: 'experiment' matches nothing under *"),
+    ("[tool.tunekit]\npaths = ['experiments', 'more/exp_*.py']\n",
+     "[[]tool.tunekit[]] paths: 'more/exp_*.py' matches nothing under * (paths: experiments, more/exp_*.py)"),
 ])
 def test_exit_4_on_bad_tool_config(project: pytest.Pytester, run_tunekit, toml: str, message: str) -> None:
     project.makepyprojecttoml(toml)
@@ -159,6 +163,12 @@ def test_exit_4_on_bad_tool_config(project: pytest.Pytester, run_tunekit, toml: 
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([f"ERROR: *pyproject.toml: {message}"])
     assert len(result.stderr.lines) == 1
+
+
+def test_declared_paths_are_not_checked_when_the_command_names_what_to_run(project: pytest.Pytester,
+                                                                           run_tunekit) -> None:
+    project.makepyprojecttoml("[tool.tunekit]\npaths = ['experiment']\n")
+    assert run_tunekit("experiments", "--collect-only").ret == pytest.ExitCode.OK
 
 
 def test_exit_5_when_nothing_is_collected(pytester: pytest.Pytester, run_tunekit) -> None:

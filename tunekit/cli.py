@@ -60,6 +60,8 @@ def build_pytest_args(args: Sequence[str]) -> list[str]:
     args = list(args)
     root = find_project_root(_start_dir(args))
     tool = load_tool_config(root)
+    if not _path_arguments(args):  # the declared paths are what runs
+        tool.check_paths(root)
     extra = ["-p", "tunekit.plugin", "--continue-on-collection-errors",
              "-o", "testpaths=" + " ".join(shlex.quote(p) for p in tool.paths)]
     if not _given(args, "--rootdir"):

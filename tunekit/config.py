@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,6 +32,18 @@ class ToolConfig:
     source: Path | None = None
     #: The run store's URL (``--store`` and ``TUNEKIT_STORE`` come first); ``None``: the default SQLite file.
     store: str | None = None
+    #: Whether ``paths`` was written in the table (rather than the default).
+    paths_declared: bool = False
+
+    def check_paths(self, root: Path) -> None:
+        """Raise :class:`ConfigError` for a declared path (or glob) that matches nothing under ``root``: pytest
+        would skip it silently, or search the whole project when none matches."""
+        if not self.paths_declared:
+            return
+        for path in self.paths:
+            if not glob.glob(str(root / path)):
+                raise ConfigError(f"{self.source}: [tool.tunekit] paths: {path!r} matches nothing under {root} "
+                                  f"(paths: {', '.join(self.paths)})")
 
 
 def _read_table(pyproject: Path) -> dict[str, Any] | None:
@@ -87,4 +100,5 @@ def load_tool_config(root: Path) -> ToolConfig:
     if store is not None and (not isinstance(store, str) or not store):
         raise ConfigError(f"{source}: [tool.tunekit] store: expected a URL string, got {store!r}")
     return ToolConfig(paths=_string_list(table, "paths", DEFAULT_PATHS, source),
-                      files=_string_list(table, "files", DEFAULT_FILES, source), source=source, store=store)
+                      files=_string_list(table, "files", DEFAULT_FILES, source), source=source, store=store,
+                      paths_declared="paths" in table)
