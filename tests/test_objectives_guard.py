@@ -35,6 +35,15 @@ def test_the_score_is_judged_on_the_selected_trial() -> None:
     assert row.reason().startswith("regressed: accuracy dropped from 0.9 to 0.85 ")  # named, not "score"
 
 
+def test_a_run_in_which_no_complete_trial_meets_the_limits_says_so() -> None:
+    baseline = record([(0.9, 1.0)], limits={"seconds": 5.0})
+    row = compare_experiment(baseline, record([(0.95, 9.0), (0.97, 8.0)], limits={"seconds": 5.0}))
+    assert row.verdict is Verdict.REGRESSED
+    assert row.reason() == "regressed: no accuracy (no complete trial met the limits; the baseline's was 0.9)"
+    failed = record([], limits={"seconds": 5.0})
+    assert "(no trial completed;" in compare_experiment(baseline, failed).reason()
+
+
 def test_each_objective_with_a_tolerance_gets_a_verdict() -> None:
     baseline = record([(0.9, 2.0)])
     slower = record([(0.9, 2.4)], tolerances={"seconds": "25%"})

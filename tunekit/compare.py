@@ -128,6 +128,8 @@ class Comparison:
     objective: str | None = None
     #: What the score row measures, for its message: the first objective's name (``None``: "score").
     score_name: str | None = None
+    #: Why a regressed experiment has no current score, for its message.
+    no_score: str = "no trial completed"
 
     @property
     def rule(self) -> str:
@@ -143,8 +145,8 @@ class Comparison:
         """A one-line explanation, used as the failure message of a regressed experiment."""
         if self.verdict is Verdict.REGRESSED:
             name = self.objective or self.score_name or "score"
-            if self.current is None:  # every trial failed
-                return f"regressed: no {name} (no trial completed; the baseline's was {self.baseline:.6g})"
+            if self.current is None:  # every trial failed, or none met the limits
+                return f"regressed: no {name} ({self.no_score}; the baseline's was {self.baseline:.6g})"
             word = "dropped" if self.direction == "maximize" else "rose"
             return (f"regressed: {name} {word} from {self.baseline:.6g} to {self.current:.6g} "
                     f"(delta {self.delta:+.4g}, allowed {self.allowed:.4g} by {self.rule})")
@@ -351,10 +353,13 @@ def compare_experiment(baseline: ExperimentResult | None, current: ExperimentRes
     baseline_score, baseline_folds = reference_folds(baseline)
     assert baseline_score is not None
     score_name = current.score_name
-    if current_score is None:  # every trial failed: as bad as it gets
+    if current_score is None:  # every trial failed, or none met the limits: as bad as it gets
+        complete = any(t.state is TrialState.COMPLETE for t in current.trials)
         return Comparison(id=current.id, verdict=Verdict.REGRESSED, baseline=baseline_score,
                           direction=current.direction, tolerance=tolerance,
-                          allowed=tolerance.allowed(baseline_score), score_name=score_name)
+                          allowed=tolerance.allowed(baseline_score), score_name=score_name,
+                          no_score="no complete trial met the limits" if complete and current.limits
+                          else "no trial completed")
     row = compare_scores(baseline_score, current_score, direction=current.direction, tolerance=tolerance,
                          baseline_folds=baseline_folds, current_folds=current_folds, experiment_id=current.id,
                          differences=paired_differences(baseline, current))
