@@ -253,3 +253,23 @@ def test_ask_reporter_answers_for_a_report_made_elsewhere_without_recording_it()
     trial = Trial(number=0, params={}, seed=0, reporter=lambda step, value: value < 0.5)
     assert trial.ask_reporter(1, 0.2) is True and trial.ask_reporter(2, 0.8) is False
     assert trial.intermediate == [] and not trial.should_prune()
+
+
+def _yields_nan_fourth(trial: Trial):
+    yield from (0.1, 0.2, 0.3, float("nan"))
+
+
+def _reports_nan_third(trial: Trial) -> float:
+    trial.report(0.1)
+    trial.report(0.2, step=5)
+    trial.report(float("nan"))
+    return 1.0
+
+
+@pytest.mark.parametrize("objective, error", [
+    (_yields_nan_fourth, "the generator's yielded value at step 4 is nan"),
+    (_reports_nan_third, "trial.report() value at step 6 is nan"),
+])
+def test_a_bad_intermediate_value_names_its_step(objective, error: str) -> None:
+    result = evaluate(objective, Trial(number=0, params={}, seed=0))
+    assert (result.state, result.error) == (TrialState.FAIL, error)

@@ -84,13 +84,17 @@ class Trial:
         starting at 1 (one unit of resource spent at the first report).
         Afterwards :meth:`should_prune` says whether the experiment's pruner wants the trial stopped.
         """
-        number = _as_number(value, f"trial.report() value at step {step}")
+        self.record_report(value, step, "trial.report() value")
+
+    def record_report(self, value: Any, step: int | None, what: str) -> None:
+        """:meth:`report`, with ``what`` naming the value in an error (a generator objective's yielded value)."""
         if step is None:
             step = self._reports[-1][0] + 1 if self._reports else 1
         if isinstance(step, bool) or not isinstance(step, numbers.Integral) or step < 0:
             raise ObjectiveValueError(f"trial.report() step must be a non-negative integer, got {step!r}")
         if self._reports and step <= self._reports[-1][0]:
             raise ObjectiveValueError(f"trial.report() steps must increase: {step} after {self._reports[-1][0]}")
+        number = _as_number(value, f"{what} at step {step}")
         self._reports.append((int(step), number))
         if self._reporter is not None:
             self._prune = bool(self._reporter(int(step), number))

@@ -35,7 +35,7 @@ def _drive_generator(generator: Generator[Any, Any, Any], trial: Trial) -> Any:
     try:
         while True:
             last = next(generator)
-            trial.report(last)
+            trial.record_report(last, None, "the generator's yielded value")
             if trial.should_prune():
                 generator.close()
                 raise TrialPruned
