@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from tunekit import Real, journal, tunable
+from tunekit import Real, TrialPruned, journal, tunable
 from tunekit.api import get_spec
 from tunekit.errors import ExperimentFailed, ExperimentInterrupted, ExperimentSkipped
 from tunekit.executors import SerialExecutor
@@ -38,7 +38,17 @@ def experiments():
     def tune_broken(x):
         return 1 / 0
 
-    return SimpleNamespace(square=tune_square, broken=tune_broken)
+    @tunable(space={"x": Real(0, 1)}, strategy="random", trials=3)
+    def tune_self_pruned(x):
+        raise TrialPruned()
+
+    @tunable(space={"x": Real(0, 1)}, strategy="random", trials=3, pruner="median")
+    def tune_all_pruned(x, trial):
+        trial.report(x)
+        raise TrialPruned()
+
+    return SimpleNamespace(square=tune_square, broken=tune_broken, self_pruned=tune_self_pruned,
+                           all_pruned=tune_all_pruned)
 
 
 EXP = experiments()
@@ -76,6 +86,14 @@ def test_every_trial_failing_fails_the_record_with_the_first_error_and_its_trace
     failure = failure_of(record)
     assert isinstance(failure, ExperimentFailed) and str(failure) == record.error
     assert "ZeroDivisionError" in failure.traceback_text
+
+
+def test_every_trial_pruned_says_whether_a_pruner_or_the_objective_did_it():
+    assert run(experiment(EXP.self_pruned)).error == (
+        "no trial completed: all 3 were pruned (the experiment has no pruner: the objective raised TrialPruned "
+        "itself)")
+    assert run(experiment(EXP.all_pruned)).error == (
+        "no trial completed: all 3 were pruned (is the pruner too aggressive?)")
 
 
 def test_judge_returns_a_new_record_and_leaves_the_given_one_alone():

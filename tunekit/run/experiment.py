@@ -244,7 +244,9 @@ def _all_failed_reason(record: ExperimentResult) -> str:
     failures = [t for t in record.trials if t.state is TrialState.FAIL]
     pruned = record.count(TrialState.PRUNED)
     if not failures:
-        reason = f"no trial completed: all {pruned} were pruned (is the pruner too aggressive?)"
+        why = ("is the pruner too aggressive?" if record.pruner else
+               "the experiment has no pruner: the objective raised TrialPruned itself")
+        reason = f"no trial completed: all {pruned} were pruned ({why})"
     elif pruned:
         reason = f"no trial completed: {len(failures)} failed, {pruned} were pruned"
     else:
