@@ -729,6 +729,13 @@ def test_non_document_text_is_rejected(text, fragment):
     assert fragment in str(info.value)
 
 
+@pytest.mark.parametrize("value, shown", [("null", "null"), ("true", "boolean"), ("3", "integer 3")])
+def test_a_wrong_value_is_shown_once(value: str, shown: str) -> None:
+    with pytest.raises(ResultsError) as info:
+        results.loads(f'{{"schema": "tunekit.results/1", "experiments": {value}}}', source="x.json")
+    assert str(info.value).endswith(f"experiments: expected an array, got {shown}")  # not "got null null"
+
+
 def test_an_empty_document_is_valid():
     doc = results.loads('{"schema": "tunekit.results/1", "experiments": []}')
     assert doc.experiments == [] and doc.machine_info == {} and doc.created == ""

@@ -409,7 +409,8 @@ class _Reader:
             raise self.fail(path, "missing")
         value = data[key]
         if not check(value):
-            raise self.fail(path, f"expected {expected}, got {_kind(value)} {_short(value)}".rstrip())
+            shown = "" if value is None or isinstance(value, bool) else _short(value)  # not "null null"
+            raise self.fail(path, f"expected {expected}, got {_kind(value)} {shown}".rstrip())
         return value
 
 

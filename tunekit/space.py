@@ -274,7 +274,8 @@ class _Range(Dimension):
             return
         for value in grid:
             if not self.contains(value):
-                self._fail(f"grid value {value!r} is not a {self.kind} in [{self.low}, {self.high}]")
+                article = "an" if self.kind[0] in "aeiou" else "a"
+                self._fail(f"grid value {value!r} is not {article} {self.kind} in [{self.low}, {self.high}]")
                 return
         if len({self.cast(v) for v in grid}) != len(grid):
             self._fail(f"grid list has duplicate values: {list(grid)!r}")

@@ -71,6 +71,8 @@ def test_grid_runs_the_whole_grid_and_notes_a_budget_that_differs():
     assert small.trials == 4 and "evaluated a seeded subset (--trials 6 for the whole grid)" in small.notes[0]
     large = resolve_settings(spec_of(space=space, strategy="grid", trials=50), RunOptions())
     assert large.trials == 6 and large.notes == ("grid has only 6 points: 6 trials instead of 50",)
+    one = resolve_settings(spec_of(space={"c": Categorical(["a"])}, strategy="grid", trials=5), RunOptions())
+    assert one.notes == ("grid has only 1 point: 1 trial instead of 5",)
 
 
 def test_start_points_beyond_the_resolved_budget_are_an_error():

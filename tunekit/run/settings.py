@@ -56,6 +56,10 @@ class Settings:
         return replace(self, notes=(*self.notes, note))
 
 
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
 def _grid_budget(space: Space, trials: int | None, start: tuple[dict[str, Any], ...]) -> tuple[int, list[str]]:
     """A grid search's budget and notes: the whole grid unless ``trials`` says otherwise.
 
@@ -64,13 +68,13 @@ def _grid_budget(space: Space, trials: int | None, start: tuple[dict[str, Any], 
     size = space.grid_size
     off_grid = sum(space.grid_index(point) is None for point in start)
     whole = size + off_grid
-    described = f"{size} points" + (f" (and {off_grid} start points off it)" if off_grid else "")
+    described = _plural(size, "point") + (f" (and {_plural(off_grid, 'start point')} off it)" if off_grid else "")
     budget = whole if trials is None else trials
     if budget < whole:
         return budget, [(f"grid has {described} but the budget is {budget} trials: "
                         f"evaluated a seeded subset (--trials {whole} for the whole grid)")]
     if budget > whole:
-        return whole, [f"grid has only {described}: {whole} trials instead of {budget}"]
+        return whole, [f"grid has only {described}: {_plural(whole, 'trial')} instead of {budget}"]
     return budget, []
 
 
