@@ -45,6 +45,28 @@ def count(name: str, value: Any, *, minimum: int = 1, text: bool = False) -> int
     return int(value)
 
 
+#: The store URL schemes tunekit opens; the rest of a URL (path, server, driver) is checked when it is opened.
+STORE_SCHEMES = ("sqlite", "sqlite+pysqlite", "postgresql", "postgres", "postgresql+psycopg")
+
+
+def store_url(name: str, value: Any) -> str | None:
+    """A run store URL of a database tunekit supports, or ``"none"``; ``None`` when not set.
+
+    Only the form is checked here (a typo is a usage error before any trial runs); a store that cannot be
+    reached at the end of a run is a warning, and the run's results file is kept.
+    """
+    if value is None or value == "":
+        return None
+    text = str(value).strip()
+    if text == "none":
+        return text
+    scheme = text.split("://", 1)[0] if "://" in text else None
+    if scheme not in STORE_SCHEMES:
+        what = "not a database URL" if scheme is None else f"unsupported database {scheme!r}"
+        raise SpecError(f"{name}: {what} (expected sqlite:///PATH, postgresql://USER@HOST:PORT/DATABASE or none)")
+    return text
+
+
 #: The largest seed: what the run store's 64-bit integer columns hold.
 MAX_SEED = 2**63 - 1
 

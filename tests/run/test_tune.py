@@ -60,6 +60,7 @@ def test_a_fixture_named_like_an_option_goes_in_fixtures():
     (lambda: tunekit.tune(EXP.quadratic, shift=0, strategy="annealing"), "strategy: expected one of"),
     (lambda: tunekit.tune(EXP.quadratic, shift=0, resume=True), "resume: needs journal=DIRECTORY"),
     (lambda: tunekit.tune(EXP.quadratic, shift=0, seed=2**63), "seed: expected an integer from 0 to 2**63 - 1"),
+    (lambda: tunekit.tune(EXP.quadratic, shift=0, store="mysql://u:pw@h/db"), "store: unsupported database"),
 ])
 def test_mistakes_are_one_spec_error(call, message):
     with pytest.raises(SpecError) as info:

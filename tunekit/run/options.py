@@ -166,5 +166,6 @@ def parse_options(raw: Mapping[str, Any], *, root: Path) -> RunOptions:
         dask=dask, results_path=results_path, latest_results=not r.get("json"), html_path=html_path, mlflow=mlflow,
         save_baseline_path=save_baseline_path, tolerance=tolerance, recheck=recheck, baseline=baseline,
         baseline_label=r.get("recheck") or r.get("baseline") or "", repeats=repeats or 1, resume=resume,
-        search_timeout=search_timeout, pruner=pruner, store=r.get("store") or None,
+        search_timeout=search_timeout, pruner=pruner,
+        store=r.parsed("store", lambda v: validation.store_url("--store", v)),
         warm_start=r.parsed("warm_start", lambda v: validation.warm_start("--warm-start", v)))

@@ -123,6 +123,7 @@ def tune(fn: Callable[..., Any], /, *, fixtures: Mapping[str, Any] | None = None
     loaded = _baseline(baseline)
     root = _project_root(fn)
     warm_start = validation.warm_start("warm_start", warm_start)
+    store = validation.store_url("store", store)
     if warm_start == "history" or (warm_start is None and spec.start_from == "history"):
         store = store_url(store, load_tool_config(root).store)
     options = RunOptions(
