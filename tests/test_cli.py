@@ -132,6 +132,7 @@ def test_exit_3_on_internal_error(project: pytest.Pytester, run_tunekit) -> None
     (["--trials", "abc"], "ERROR: --trials: expected an integer >= 1, got 'abc'"),
     (["--trials", "0"], "ERROR: --trials: expected an integer >= 1, got '0'"),
     (["--seed", "-1"], "ERROR: --seed: expected an integer >= 0, got '-1'"),
+    (["--json", ""], "ERROR: --json: expected a file path, got ''"),
     (["--store", "foo://bar"], "ERROR: --store: unsupported database 'foo' (expected sqlite:///PATH, *)"),
     (["--store", "store.sqlite"], "ERROR: --store: not a database URL (expected sqlite:///PATH, *)"),
     (["--seed", str(2**70)], "ERROR: --seed: expected an integer from 0 to 2**63 - 1, got '1180591620717411303424'"),

@@ -117,6 +117,8 @@ class _Reader:
 
     def output(self, name: str, default: Path | None) -> Path | None:
         raw = self.get(name)
+        if raw is not None and not str(raw).strip():
+            raise UsageError(f"{_flag(name)}: expected a file path, got {raw!r}")
         path = Path(raw) if raw else default
         problem = None if path is None else writable_target(path)
         if problem is not None:
