@@ -94,6 +94,33 @@ def test_failing_fixture_is_one_line_and_others_run(pytester: pytest.Pytester) -
     result.assert_outcomes(passed=1, errors=1)
 
 
+def test_a_failing_teardown_and_a_parametrized_fixture_are_one_line_each(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest("""
+        import pytest
+
+        @pytest.fixture
+        def cleanup_fails():
+            yield 1
+            raise RuntimeError("cleanup failed")
+
+        @pytest.fixture(params=[1, 2])
+        def sizes(request):
+            return request.param
+    """)
+    pytester.makepyfile(exp_fix=GOOD + "@tunable(space={'x': Real(0, 1)})\ndef tune_cleanup(x, cleanup_fails):\n"
+                        "    return x\n\n@tunable(space={'x': Real(0, 1)})\ndef tune_sizes(x, sizes):\n    return x\n")
+    result = pytester.runpytest("exp_fix.py")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines([
+        "exp_fix.py::tune_cleanup: fixture teardown failed: RuntimeError: cleanup failed (conftest.py:6)"])
+    result.stdout.fnmatch_lines([
+        ("exp_fix.py::tune_sizes: fixture 'sizes' (*conftest.py:8) has params: an experiment takes one value of each "
+        "fixture; drop the params, or search the choice as a Categorical in the space")])
+    for noise in ("*raise RuntimeError*", "*Requested here*", "*_pytest*"):
+        result.stdout.no_fnmatch_line(noise)
+    result.assert_outcomes(passed=2, errors=2)  # the search of tune_cleanup ran; its teardown erred
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["--html", "exp_ok.py/report.html"], "ERROR: --html exp_ok.py/report.html: cannot write: *is not a directory"),
     (["--save-baseline", "."], "ERROR: --save-baseline .: cannot write: is a directory"),

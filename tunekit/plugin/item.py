@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +21,10 @@ from tunekit.run.options import JOURNAL_DIR
 from tunekit.trial import describe_exception
 
 __all__ = ["TunableItem", "wants_traceback"]
+
+#: pytest's message for a parametrized fixture requested by an item that pytest did not parametrize.
+_PARAMETRIZED = re.compile(r"has no parameter defined for test.*?Requested fixture '([^']+)' defined in:\s*(\S+)",
+                           re.DOTALL)
 
 def wants_traceback(config: pytest.Config) -> bool:
     """Whether ``--tb`` asks for tracebacks (a style other than pytest's default, ``line`` or ``no``)."""
@@ -42,7 +47,15 @@ class TunableItem(pytest.Function):
     def setup(self) -> None:
         try:
             super().setup()
-        except (pytest.skip.Exception, pytest.fail.Exception, KeyboardInterrupt):
+        except pytest.fail.Exception as exc:
+            parametrized = _PARAMETRIZED.search(str(exc))
+            if parametrized is None or wants_traceback(self.config):
+                raise
+            name, where = parametrized.groups()
+            raise ExperimentFailed(f"{self.nodeid}: fixture {name!r} ({where}) has params: an experiment takes one "
+                                   "value of each fixture; drop the params, or search the choice as a Categorical "
+                                   "in the space") from None
+        except (pytest.skip.Exception, KeyboardInterrupt):
             raise
         except Exception as exc:
             if wants_traceback(self.config):
@@ -79,7 +92,12 @@ class TunableItem(pytest.Function):
         return super().repr_failure(excinfo)
 
     def _repr_failure_py(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
-        # Setup errors (a failing fixture) are formatted here rather than by repr_failure: keep them one line.
-        if isinstance(excinfo.value, TunekitError):
-            return str(excinfo.value)
+        # Setup and teardown errors (a failing fixture) are formatted here rather than by repr_failure: keep them
+        # one line. A setup error is a TunekitError already (see setup); anything else comes from a teardown.
+        error = excinfo.value
+        if isinstance(error, TunekitError):
+            return str(error)
+        if isinstance(error, Exception) and not isinstance(error, pytest.skip.Exception) and not (
+                wants_traceback(self.config)):
+            return f"{self.nodeid}: fixture teardown failed: {describe_exception(error)}"
         return super()._repr_failure_py(excinfo, style=style)
