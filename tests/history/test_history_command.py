@@ -96,12 +96,16 @@ def test_a_seeded_hold_out_score_regressing_at_the_newest_commit_fails(
     shas = git(project, "rev-list", "--first-parent", "--reverse", "HEAD").split()
     with open_store(None, root=project) as store:
         for i, sha in enumerate(shas):
-            score = 0.895 if i < 35 else 0.695 if i < 39 else 0.295
+            score = 0.5 if i < 30 else 0.895 if i < 35 else 0.695 if i < 39 else 0.295
             at = T0 + timedelta(minutes=i)
             store.record_run(document(sha, {EXP_A: score}, folds=False), run_id=f"run-{i}", started=at, finished=at)
     assert run_subcommand("history", [EXP_A, "--fail-on-regression", "--json"]) == 1
     changes = json.loads(capsys.readouterr().out)["experiments"][0]["changes"]
-    assert [(c["kind"], c["commit"]) for c in changes] == [("regression", shas[35]), ("regression", shas[39])]
+    assert [(c["kind"], c["commit"]) for c in changes] == [
+        ("improvement", shas[30]), ("regression", shas[35]), ("regression", shas[39])]
+    assert run_subcommand("history", [EXP_A]) == 0
+    table = capsys.readouterr().out
+    assert "+0.395" in table and "-0.2" in table  # the change column keeps its sign
 
 
 def test_an_older_regression_does_not_fail(project: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -42,7 +42,9 @@ def _table(series: Series, changes: Sequence[Change]) -> str:
                          "" if p.spread is None else f"{p.spread:.3g}",
                          "" if previous is None else f"{p.best_score - previous:+.3g}", _marker(at.get(p.commit))])
             previous = p.best_score
-    return tabulate(rows, headers=["commit", "date", "author", "runs", "best", "spread", "change", ""])
+    # the change column keeps its sign: tabulate would parse "+0.2" as a number and print 0.2
+    return tabulate(rows, headers=["commit", "date", "author", "runs", "best", "spread", "change", ""],
+                    disable_numparse=[6])
 
 
 def _as_json(series: Series, changes: Sequence[Change]) -> dict[str, Any]:
