@@ -108,6 +108,15 @@ def test_a_seeded_hold_out_score_regressing_at_the_newest_commit_fails(
     assert "+0.395" in table and "-0.2" in table  # the change column keeps its sign
 
 
+def test_runs_only_off_the_branch_are_said_to_be_so(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with open_store(None, root=project) as store:
+        store.record_run(document("f" * 40, {EXP_A: 1.0}), run_id="off", started=T0, finished=T0)
+    assert run_subcommand("history", [EXP_A]) == 0
+    out = capsys.readouterr().out
+    assert "(1 runs from commits not on this branch left out)" in out
+    assert "no run on a commit of this branch" in out and "no run with a completed trial" not in out
+
+
 def test_an_older_regression_does_not_fail(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     record(project, drop_at=20)
     assert run_subcommand("history", ["--fail-on-regression", "--json"]) == 0

@@ -99,7 +99,9 @@ def main(argv: Sequence[str]) -> int:
         for series, changes in results:
             left = f" ({series.off_branch} runs from commits not on this branch left out)" if series.off_branch else ""
             print(f"{series.experiment_id} ({series.direction}){left}")
-            print(_table(series, changes) if series.segments else "  no run with a completed trial")
+            empty = ("  no run on a commit of this branch (runs made before the first commit, or elsewhere, are "
+                     "left out)" if series.off_branch else "  no run with a completed trial")
+            print(_table(series, changes) if series.segments else empty)
             print()
     failed = False
     for series, changes in results:
