@@ -85,7 +85,7 @@ def test_fail_on_regression_fails_only_when_the_newest_commit_regressed(
     assert run_subcommand("history", [EXP_A, "--fail-on-regression"]) == 1
     captured = capsys.readouterr()
     assert f"REGRESSED {EXP_A} at {shas[39][:10]}" in captured.err
-    assert "REGRESSION" in captured.out and "1 runs from commits not on this branch" in captured.out
+    assert "REGRESSION" in captured.out and "1 run from commits not on this branch" in captured.out
     assert run_subcommand("history", ["experiments/exp_b.py", "--fail-on-regression"]) == 0
     assert run_subcommand("history", ["-k", "exp_a"]) == 0  # without the flag, a report only
 
@@ -113,7 +113,7 @@ def test_runs_only_off_the_branch_are_said_to_be_so(project: Path, capsys: pytes
         store.record_run(document("f" * 40, {EXP_A: 1.0}), run_id="off", started=T0, finished=T0)
     assert run_subcommand("history", [EXP_A]) == 0
     out = capsys.readouterr().out
-    assert "(1 runs from commits not on this branch left out)" in out
+    assert "(1 run from commits not on this branch left out)" in out
     assert "no run on a commit of this branch" in out and "no run with a completed trial" not in out
 
 

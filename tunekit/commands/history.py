@@ -97,7 +97,8 @@ def main(argv: Sequence[str]) -> int:
         if not results:
             print("no runs recorded")
         for series, changes in results:
-            left = f" ({series.off_branch} runs from commits not on this branch left out)" if series.off_branch else ""
+            off = series.off_branch
+            left = (f" ({off} run{'s' if off > 1 else ''} from commits not on this branch left out)" if off else "")
             print(f"{series.experiment_id} ({series.direction}){left}")
             empty = ("  no run on a commit of this branch (runs made before the first commit, or elsewhere, are "
                      "left out)" if series.off_branch else "  no run with a completed trial")
