@@ -149,6 +149,23 @@ def test_a_start_point_that_stays_best_is_noted(pytester: pytest.Pytester, load_
     assert note in load_results().experiments[0].notes
 
 
+def test_with_limits_the_note_names_the_selected_trial(pytester: pytest.Pytester, load_results) -> None:
+    # start point #0 is the most accurate but misses the limit; #1 meets it and stays the selected trial
+    pytester.makepyfile(exp_s="""
+        from tunekit import tunable, Real
+
+        @tunable(space={"x": Real(0, 1)}, strategy="random", trials=5, seed=0, start=[{"x": 0.99}, {"x": 0.4}],
+                 objectives={"accuracy": "maximize", "seconds": "minimize"}, limits={"seconds": 0.5})
+        def tune_s(x):
+            return {"accuracy": x if x >= 0.9 or abs(x - 0.4) < 1e-9 else x / 10, "seconds": x}
+    """)
+    result = pytester.runpytest("exp_s.py")
+    assert result.ret == pytest.ExitCode.OK
+    notes = load_results().experiments[0].notes
+    assert "the selected trial (#1) is a start point: no proposal of the search beat it" in notes
+    assert not [n for n in notes if n.startswith("the best trial")]
+
+
 class _Recording(RandomStrategy):
     """Random search that records what the search loop calls, in order."""
 

@@ -33,7 +33,7 @@ from tunekit.errors import (
 )
 from tunekit.executors import Executor, Objective
 from tunekit.journal import Journal, fingerprint, journal_path, source_digest
-from tunekit.results import RECHECK_STRATEGY, ExperimentResult, ExperimentStatus, ResultsDocument, best_trial
+from tunekit.results import RECHECK_STRATEGY, ExperimentResult, ExperimentStatus, ResultsDocument
 from tunekit.run.options import RunOptions
 from tunekit.run.resume import journal_failure, open_journal
 from tunekit.run.settings import Settings, resolve_settings
@@ -197,11 +197,13 @@ def _search(experiment: Experiment, settings: Settings, options: RunOptions, exe
     early = _EARLY_STOP_NOTES.get(outcome.stop_reason)
     if early is not None:
         settings = settings.with_note(early.format(n=len(outcome.trials), stop=settings.stop))
-    best = best_trial(outcome.trials, settings.direction)
-    if best is not None and best.warm_start and len(outcome.trials) > len(settings.start):
-        settings = settings.with_note(
-            f"the best trial (#{best.number}) is a start point: no proposal of the search beat it")
     record = _record(experiment, settings, outcome, ExperimentStatus.PASSED)
+    # the trial the experiment is judged by: with several objectives the selected one (it meets the limits)
+    kind, chosen = ("selected", record.selected) if record.objectives else ("best", record.best)
+    if chosen is not None and chosen.warm_start and len(outcome.trials) > len(settings.start):
+        settings = settings.with_note(
+            f"the {kind} trial (#{chosen.number}) is a start point: no proposal of the search beat it")
+        record = _record(experiment, settings, outcome, ExperimentStatus.PASSED)
     if progress is not None:
         progress.finished(record)
     return record
